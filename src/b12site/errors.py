@@ -1,0 +1,75 @@
+"""The error hierarchy: every problem carries the file, line and field it concerns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "B12Error",
+    "BuildError",
+    "ConfigError",
+    "ContentError",
+    "Problem",
+    "WriteError",
+]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem in one file: ``path:line: field: message``."""
+
+    path: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """Show ``path`` relative to ``root`` (or the working directory) when it lies inside it."""
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
+
+
+class B12Error(Exception):
+    """Base class of every error b12site reports to the user."""
+
+
+class ProblemsError(B12Error):
+    """An error made of one or more located problems, reported all at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems), key=_problem_key)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _problem_key(problem: Problem) -> tuple[str, int, str, str]:
+    return (problem.path, problem.line or 0, problem.field, problem.message)
+
+
+class ConfigError(ProblemsError):
+    """``site.yaml`` is missing or invalid."""
+
+
+class ContentError(ProblemsError):
+    """One or more content files are invalid."""
+
+
+class BuildError(B12Error):
+    """Templates or assembling the site failed."""
+
+
+class WriteError(B12Error):
+    """The output folder could not be written safely."""

@@ -1,0 +1,190 @@
+"""Field types shared by front matter and settings, and pydantic errors reworded for editors."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, PlainValidator, ValidationError
+
+from b12site.errors import Problem
+
+__all__ = [
+    "SLUG_RE",
+    "IsoDate",
+    "Slug",
+    "StrictModel",
+    "Text",
+    "field_path",
+    "line_of",
+    "problems_from",
+    "suggest",
+]
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class StrictModel(BaseModel):
+    """A pydantic model that rejects unknown keys and coerces nothing."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def _text(value: str) -> str:
+    stripped = value.strip()
+    if not stripped:
+        raise ValueError("must not be empty")
+    return stripped
+
+
+def _slug(value: str) -> str:
+    if not SLUG_RE.match(value):
+        raise ValueError(
+            f"'{value}' is not a plain URL segment: use lowercase letters, digits and single "
+            "hyphens, like 'b12-and-metformin'"
+        )
+    return value
+
+
+def _iso_date(value: object) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"expected a date like 2024-05-01, got {_kind(value)}")
+    if not _DATE_RE.match(value.strip()):
+        raise ValueError(f"'{value}' is not a date: write it as YYYY-MM-DD, like 2024-05-01")
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"'{value}' is not a real calendar date") from None
+
+
+Text = Annotated[str, AfterValidator(_text)]
+Slug = Annotated[str, AfterValidator(_slug)]
+IsoDate = Annotated[date, PlainValidator(_iso_date)]
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """Turn a pydantic location such as ``("faq", 2, "answer")`` into ``faq[2].answer``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def line_of(path: str, lines: Mapping[str, int], default: int | None) -> int | None:
+    """The line of a field path, or of its nearest parent that has one."""
+    while path:
+        if path in lines:
+            return lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return default
+
+
+def problems_from(
+    error: ValidationError,
+    shown: str,
+    lines: Mapping[str, int],
+    model: type[BaseModel],
+    default_line: int | None = 1,
+) -> list[Problem]:
+    """Reword every pydantic error as a ``Problem`` naming the file, line and field."""
+    problems = []
+    for item in error.errors():
+        loc = tuple(part for part in item["loc"] if not _is_internal(part))
+        path = field_path(loc)
+        message = _message(item, _model_at(model, loc[:-1]))
+        problems.append(Problem(shown, line_of(path, lines, default_line), path, message))
+    return problems
+
+
+def _is_internal(part: int | str) -> bool:
+    """Whether a location part is a pydantic tag such as ``function-after[...]``."""
+    return isinstance(part, str) and ("[" in part or part in {"str", "int"})
+
+
+def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """Find the nested model class that a location points into."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        current = _inner_model(info.annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if isinstance(found, type) and issubclass(found, BaseModel):
+            return found
+    return annotation
+
+
+def _message(item: Any, model: type[BaseModel] | None) -> str:
+    kind, value = item["type"], item.get("input")
+    if kind == "missing":
+        return "required"
+    if kind == "extra_forbidden":
+        return _unknown_field(str(item["loc"][-1]), model)
+    if kind == "string_type":
+        hint = f' (put it in quotes: "{value}")' if isinstance(value, bool | int | float) else ""
+        return f"expected text, got {_kind(value)}{hint}"
+    if kind == "bool_type":
+        return f"expected true or false, got {_kind(value)}"
+    if kind in {"int_type", "int_from_float", "int_parsing"}:
+        return f"expected a whole number, got {_kind(value)}"
+    if kind == "list_type":
+        return f"expected a list, got {_kind(value)}"
+    if kind in {"model_type", "model_attributes_type", "dict_type"}:
+        return f"expected a mapping of 'field: value' lines, got {_kind(value)}"
+    if kind == "too_short":
+        need = item.get("ctx", {}).get("min_length", 1)
+        return "must not be empty" if need == 1 else f"needs at least {need} items"
+    if kind == "too_long":
+        return f"has more than {item.get('ctx', {}).get('max_length')} items"
+    if kind in {"string_too_long"}:
+        return f"is longer than {item.get('ctx', {}).get('max_length')} characters"
+    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        return str(item["msg"]).lower()
+    message = str(item["msg"])
+    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def _unknown_field(name: str, model: type[BaseModel] | None) -> str:
+    return "unknown field" + suggest(name, sorted(model.model_fields) if model else [])
+
+
+def suggest(name: str, choices: list[str]) -> str:
+    """A "did you mean" hint for a mistyped name, or an empty string."""
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"a true/false value ({str(value).lower()})"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
