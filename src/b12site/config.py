@@ -64,7 +64,7 @@ class SiteSettings(StrictModel):
     latest_count: Annotated[int, Field(ge=1, le=100)] = 10
     words_per_minute: Annotated[int, Field(ge=50, le=1000)] = 200
     people: Annotated[list[PersonModel], Field(min_length=1)]
-    topics: tuple[TopicModel, ...] = ()
+    topics: list[TopicModel] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> SiteSettings:
