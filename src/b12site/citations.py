@@ -7,10 +7,11 @@ from collections.abc import Iterable, Iterator
 
 from b12site.models import Citation, Reference
 
-__all__ = ["CITATION_RE", "KEY_RE", "find_keys", "number_citations"]
+__all__ = ["CITATION_RE", "KEY", "KEY_RE", "find_keys", "number_citations"]
 
-KEY_RE = re.compile(r"@([A-Za-z0-9][\w:.-]*[A-Za-z0-9]|[A-Za-z0-9])")
-CITATION_RE = re.compile(r"\[\s*(@[A-Za-z0-9][\w:.-]*(?:\s*;\s*@[A-Za-z0-9][\w:.-]*)*)\s*\](?!\()")
+KEY = r"[A-Za-z0-9](?:[\w:.-]*[A-Za-z0-9])?"
+KEY_RE = re.compile(rf"@({KEY})")
+CITATION_RE = re.compile(rf"\[\s*(@{KEY}(?:\s*;\s*@{KEY})*)\s*\](?!\()")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 
 

@@ -11,7 +11,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from b12site.content import parse_yaml
 from b12site.errors import ConfigError, ContentError, Problem, display_path
-from b12site.fields import Slug, StrictModel, Text, problems_from
+from b12site.fields import Slug, StrictModel, Text, WebUrl, problems_from
 from b12site.models import Person, Publisher, SiteConfig, Topic
 
 __all__ = ["DEFAULT_DISCLAIMER", "SiteSettings", "load_config"]
@@ -21,7 +21,6 @@ DEFAULT_DISCLAIMER = (
     "replace a consultation with a doctor or other qualified health professional. If you think "
     "you have a medical emergency, call your local emergency number."
 )
-_URL = r"^https?://[^\s/$.?#][^\s]*$"
 
 
 class PersonModel(StrictModel):
@@ -39,7 +38,7 @@ class PublisherModel(StrictModel):
     """The organisation behind the site."""
 
     name: Text
-    url: Annotated[str, Field(pattern=_URL)] | None = None
+    url: WebUrl | None = None
     logo: str = ""
 
 
@@ -55,7 +54,7 @@ class SiteSettings(StrictModel):
     """The schema of ``site.yaml``."""
 
     title: Text
-    base_url: Annotated[str, Field(pattern=_URL)]
+    base_url: WebUrl
     language: Annotated[str, Field(pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")] = "en"
     description: Text
     publisher: PublisherModel

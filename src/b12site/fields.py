@@ -10,14 +10,19 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, PlainValidator, ValidationError
 
+from b12site.citations import KEY
 from b12site.errors import Problem
 
 __all__ = [
     "SLUG_RE",
+    "Doi",
     "IsoDate",
+    "Pmid",
+    "RefId",
     "Slug",
     "StrictModel",
     "Text",
+    "WebUrl",
     "field_path",
     "line_of",
     "problems_from",
@@ -63,7 +68,37 @@ def _iso_date(value: object) -> date:
         raise ValueError(f"'{value}' is not a real calendar date") from None
 
 
+def _doi(value: str) -> str:
+    if not re.match(r"^10\.\d{4,9}/\S+$", value):
+        raise ValueError(f"'{value}' is not a bare DOI: write it like 10.1136/bmj.g5226, "
+                         "without https://doi.org/")
+    return value
+
+
+def _pmid(value: str) -> str:
+    if not re.match(r"^[1-9]\d{0,8}$", value):
+        raise ValueError(f"'{value}' is not a PubMed ID: use its digits only, like 23301732")
+    return value
+
+
+def _web_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value):
+        raise ValueError(f"'{value}' is not a web address starting with https:// or http://")
+    return value
+
+
+def _ref_id(value: str) -> str:
+    if not re.fullmatch(KEY, value):
+        raise ValueError(f"'{value}' cannot be cited: use letters, digits and hyphens, "
+                         "like smith2020")
+    return value
+
+
 Text = Annotated[str, AfterValidator(_text)]
+RefId = Annotated[str, AfterValidator(_ref_id)]
+Doi = Annotated[str, AfterValidator(_doi)]
+Pmid = Annotated[str, AfterValidator(_pmid)]
+WebUrl = Annotated[str, AfterValidator(_web_url)]
 Slug = Annotated[str, AfterValidator(_slug)]
 IsoDate = Annotated[date, PlainValidator(_iso_date)]
 

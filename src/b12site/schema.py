@@ -10,26 +10,36 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from b12site.citations import find_keys
 from b12site.dates import add_months
 from b12site.errors import ContentError, Problem
-from b12site.fields import IsoDate, Slug, StrictModel, Text, line_of, problems_from, suggest
+from b12site.fields import (
+    Doi,
+    IsoDate,
+    Pmid,
+    RefId,
+    Slug,
+    StrictModel,
+    Text,
+    WebUrl,
+    line_of,
+    problems_from,
+    suggest,
+)
 from b12site.models import Article, FAQItem, Page, Person, Reference, SiteConfig, Source
 
 __all__ = ["ArticleFrontMatter", "PageFrontMatter", "validate_article", "validate_page"]
 
-_DOI = r"^10\.\d{4,9}/\S+$"
-_URL = r"^https?://[^\s/$.?#][^\s]*$"
 
 
 class ReferenceModel(StrictModel):
     """One reference; at least one of doi, pmid or url locates it."""
 
-    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][\w:.-]*$")]
+    id: RefId
     title: Text
     authors: Text
     publication: Text
     year: Annotated[int, Field(ge=1800, le=2100)]
-    doi: Annotated[str, Field(pattern=_DOI)] | None = None
-    pmid: Annotated[str, Field(pattern=r"^[1-9]\d{0,8}$")] | None = None
-    url: Annotated[str, Field(pattern=_URL)] | None = None
+    doi: Doi | None = None
+    pmid: Pmid | None = None
+    url: WebUrl | None = None
     volume: str | None = None
     pages: str | None = None
 
