@@ -86,7 +86,7 @@ def _link(href: str, base_url: str) -> str:
 
 def load_config(path: Path, base_url: str | None = None) -> SiteConfig:
     """Read and validate ``site.yaml``; raise ConfigError naming the file, line and field."""
-    shown = display_path(path)
+    shown = display_path(path, path.parent)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:

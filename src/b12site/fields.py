@@ -26,6 +26,7 @@ __all__ = [
     "field_path",
     "line_of",
     "problems_from",
+    "slug_problem",
     "suggest",
 ]
 
@@ -46,12 +47,17 @@ def _text(value: str) -> str:
     return stripped
 
 
+def slug_problem(value: str, origin: str = "") -> str:
+    """Why a value is not a plain URL segment, or an empty string when it is one."""
+    if SLUG_RE.match(value):
+        return ""
+    return (f"'{value}'{origin} is not a plain URL segment: use lowercase letters, digits and "
+            "single hyphens, like 'b12-and-metformin'")
+
+
 def _slug(value: str) -> str:
-    if not SLUG_RE.match(value):
-        raise ValueError(
-            f"'{value}' is not a plain URL segment: use lowercase letters, digits and single "
-            "hyphens, like 'b12-and-metformin'"
-        )
+    if problem := slug_problem(value):
+        raise ValueError(problem)
     return value
 
 

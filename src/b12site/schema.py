@@ -21,6 +21,7 @@ from b12site.fields import (
     WebUrl,
     line_of,
     problems_from,
+    slug_problem,
     suggest,
 )
 from b12site.models import Article, FAQItem, Page, Person, Reference, SiteConfig, Source
@@ -114,6 +115,8 @@ def validate_article(source: Source, config: SiteConfig, today: date) -> Article
             Problem(source.display, line or line_of(field, source.lines, 1), field, message)
         )
 
+    if not fm.slug and (bad := slug_problem(source.path.stem, " (from the file name)")):
+        problem("slug", bad)
     author = _person(fm.author, "author", config, problem)
     reviewer = _person(fm.reviewed_by, "reviewed_by", config, problem)
     if author and reviewer and author.id == reviewer.id:
