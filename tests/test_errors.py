@@ -84,8 +84,8 @@ CASES = [
     (
         "slug not a plain URL segment",
         {"bad.md": article_text(front_matter(slug="../../etc"))},
-        [f"content/bad.md:{SLUG_LINE}: slug: '../../etc' is not a plain URL segment: use lowercase letters, "
-         "digits and single hyphens, like 'b12-and-metformin'"],
+        [f"content/bad.md:{SLUG_LINE}: slug: '../../etc' is not a plain URL segment: use "
+         "lowercase letters, digits and single hyphens, like 'b12-and-metformin'"],
     ),
     (
         "reserved slug",
