@@ -43,10 +43,22 @@ def front_matter(**changes: object) -> dict[str, object]:
         "key_points": ["B12 helps make red blood cells [@smith2020]."],
         "faq": [{"question": "Is it serious?", "answer": "It can be [@jones2019]."}],
         "references": [
-            {"id": "smith2020", "title": "A study", "authors": "Smith J", "publication": "BMJ",
-             "year": 2020, "doi": "10.1136/bmj.g5226"},
-            {"id": "jones2019", "title": "Another", "authors": "Jones K", "publication": "NEJM",
-             "year": 2019, "pmid": "23301732"},
+            {
+                "id": "smith2020",
+                "title": "A study",
+                "authors": "Smith J",
+                "publication": "BMJ",
+                "year": 2020,
+                "doi": "10.1136/bmj.g5226",
+            },
+            {
+                "id": "jones2019",
+                "title": "Another",
+                "authors": "Jones K",
+                "publication": "NEJM",
+                "year": 2019,
+                "pmid": "23301732",
+            },
         ],
     }
     for key, value in changes.items():

@@ -44,15 +44,20 @@ CASES = [
     ),
     (
         "wrong type",
-        {"bad.md": GOOD.replace("draft", "x").replace(
-            "title: Low B12 and tiredness", "title: Low B12\ndraft: maybe")},
+        {
+            "bad.md": GOOD.replace("draft", "x").replace(
+                "title: Low B12 and tiredness", "title: Low B12\ndraft: maybe"
+            )
+        },
         ["content/bad.md:3: draft: expected true or false, got text"],
     ),
     (
         "unknown field",
         {"bad.md": GOOD.replace("summary:", "sumary:")},
-        ["content/bad.md:1: summary: required",
-         "content/bad.md:10: sumary: unknown field (did you mean 'summary'?)"],
+        [
+            "content/bad.md:1: summary: required",
+            "content/bad.md:10: sumary: unknown field (did you mean 'summary'?)",
+        ],
     ),
     (
         "bad date",
@@ -72,20 +77,26 @@ CASES = [
     (
         "two articles with one URL",
         {"a.md": GOOD, "b.md": article_text(front_matter(slug="a"))},
-        ["content/a.md:1: slug: '/a/' is also the URL of content/b.md",
-         f"content/b.md:{SLUG_LINE}: slug: '/a/' is also the URL of content/a.md"],
+        [
+            "content/a.md:1: slug: '/a/' is also the URL of content/b.md",
+            f"content/b.md:{SLUG_LINE}: slug: '/a/' is also the URL of content/a.md",
+        ],
     ),
     (
         "article and page with one URL",
         {"about.md": GOOD, "pages/about.md": "---\ntitle: About\ndescription: Us.\n---\nHi\n"},
-        ["content/about.md:1: slug: '/about/' is also the URL of content/pages/about.md",
-         "content/pages/about.md:1: slug: '/about/' is also the URL of content/about.md"],
+        [
+            "content/about.md:1: slug: '/about/' is also the URL of content/pages/about.md",
+            "content/pages/about.md:1: slug: '/about/' is also the URL of content/about.md",
+        ],
     ),
     (
         "slug not a plain URL segment",
         {"bad.md": article_text(front_matter(slug="../../etc"))},
-        [f"content/bad.md:{SLUG_LINE}: slug: '../../etc' is not a plain URL segment: use "
-         "lowercase letters, digits and single hyphens, like 'b12-and-metformin'"],
+        [
+            f"content/bad.md:{SLUG_LINE}: slug: '../../etc' is not a plain URL segment: use "
+            "lowercase letters, digits and single hyphens, like 'b12-and-metformin'"
+        ],
     ),
     (
         "reserved slug",
@@ -95,8 +106,10 @@ CASES = [
     (
         "file name that is not a slug",
         {"Low B12.md": GOOD},
-        ["content/Low B12.md:1: slug: 'Low B12' (from the file name) is not a plain URL segment: "
-         "use lowercase letters, digits and single hyphens, like 'b12-and-metformin'"],
+        [
+            "content/Low B12.md:1: slug: 'Low B12' (from the file name) is not a plain URL segment: "
+            "use lowercase letters, digits and single hyphens, like 'b12-and-metformin'"
+        ],
     ),
     (
         "not UTF-8",
@@ -128,24 +141,33 @@ def test_bad_input_message(
 def test_problems_in_several_files_are_reported_together(
     make_site: SiteMaker, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = make_site({
-        "a.md": GOOD.replace("summary:", "sumary:"),
-        "b.md": "no front matter",
-        "c.md": GOOD,
-    })
+    root = make_site(
+        {
+            "a.md": GOOD.replace("summary:", "sumary:"),
+            "b.md": "no front matter",
+            "c.md": GOOD,
+        }
+    )
     code, lines = run_build(root, capsys)
     assert code == 1
     assert [line.split(":")[0] for line in lines[:-1]] == [
-        "content/a.md", "content/a.md", "content/b.md"]
+        "content/a.md",
+        "content/a.md",
+        "content/b.md",
+    ]
     assert lines[-1] == "error: 3 problems in 2 files; nothing was written"
 
 
 SETTINGS_CASES = [
-    ({"base_url": "example.org"},
-     "site.yaml:2: base_url: 'example.org' is not a web address starting with https:// or "
-     "http://"),
-    ({"review_cycle_months": 0},
-     "site.yaml:19: review_cycle_months: input should be greater than or equal to 1"),
+    (
+        {"base_url": "example.org"},
+        "site.yaml:2: base_url: 'example.org' is not a web address starting with https:// or "
+        "http://",
+    ),
+    (
+        {"review_cycle_months": 0},
+        "site.yaml:19: review_cycle_months: input should be greater than or equal to 1",
+    ),
     ({"titel": "x"}, "site.yaml:19: titel: unknown field (did you mean 'title'?)"),
 ]
 
@@ -166,8 +188,10 @@ def test_bad_settings_message(
 def test_missing_settings_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["build", "--config", str(tmp_path / "site.yaml")]) == 1
     err = capsys.readouterr().err
-    assert err.endswith("site.yaml: not found: run b12site in a site folder or pass --config\n"
-                        "error: 1 problem in 1 file; nothing was written\n")
+    assert err.endswith(
+        "site.yaml: not found: run b12site in a site folder or pass --config\n"
+        "error: 1 problem in 1 file; nothing was written\n"
+    )
     assert "Traceback" not in err
 
 

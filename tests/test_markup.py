@@ -48,8 +48,17 @@ def elements(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
 def test_no_script_survives(text: str) -> None:
     html = str(Converter().block(text))
     for tag, attrs in elements(html):
-        assert tag not in {"script", "iframe", "svg", "form", "input", "object", "embed", "meta",
-                           "style"}
+        assert tag not in {
+            "script",
+            "iframe",
+            "svg",
+            "form",
+            "input",
+            "object",
+            "embed",
+            "meta",
+            "style",
+        }
         for name, value in attrs:
             assert not name.startswith("on") and name != "style"
             assert not (value or "").strip().lower().startswith(("javascript:", "data:"))

@@ -36,8 +36,15 @@ def test_slug_is_a_plain_url_segment(slug: str, ok: bool) -> None:
 
 @pytest.mark.parametrize(
     ("relative", "ok"),
-    [("index.html", True), ("a/b/index.html", True), ("../x", False), ("/etc/passwd", False),
-     ("a/../../x", False), ("", False), ("a\\..\\x", False)],
+    [
+        ("index.html", True),
+        ("a/b/index.html", True),
+        ("../x", False),
+        ("/etc/passwd", False),
+        ("a/../../x", False),
+        ("", False),
+        ("a\\..\\x", False),
+    ],
 )
 def test_safe_join_refuses_paths_outside(tmp_path: Path, relative: str, ok: bool) -> None:
     if ok:
@@ -56,8 +63,12 @@ def test_safe_join_refuses_a_symlink_out(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("start", "months", "expected"),
-    [(date(2026, 1, 31), 1, date(2026, 2, 28)), (date(2024, 2, 29), 36, date(2027, 2, 28)),
-     (date(2026, 11, 24), 36, date(2029, 11, 24)), (date(2026, 12, 1), 1, date(2027, 1, 1))],
+    [
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2024, 2, 29), 36, date(2027, 2, 28)),
+        (date(2026, 11, 24), 36, date(2029, 11, 24)),
+        (date(2026, 12, 1), 1, date(2027, 1, 1)),
+    ],
 )
 def test_add_months(start: date, months: int, expected: date) -> None:
     assert add_months(start, months) == expected

@@ -51,8 +51,10 @@ def slug_problem(value: str, origin: str = "") -> str:
     """Why a value is not a plain URL segment, or an empty string when it is one."""
     if SLUG_RE.match(value):
         return ""
-    return (f"'{value}'{origin} is not a plain URL segment: use lowercase letters, digits and "
-            "single hyphens, like 'b12-and-metformin'")
+    return (
+        f"'{value}'{origin} is not a plain URL segment: use lowercase letters, digits and "
+        "single hyphens, like 'b12-and-metformin'"
+    )
 
 
 def _slug(value: str) -> str:
@@ -76,8 +78,10 @@ def _iso_date(value: object) -> date:
 
 def _doi(value: str) -> str:
     if not re.match(r"^10\.\d{4,9}/\S+$", value):
-        raise ValueError(f"'{value}' is not a bare DOI: write it like 10.1136/bmj.g5226, "
-                         "without https://doi.org/")
+        raise ValueError(
+            f"'{value}' is not a bare DOI: write it like 10.1136/bmj.g5226, "
+            "without https://doi.org/"
+        )
     return value
 
 
@@ -95,8 +99,9 @@ def _web_url(value: str) -> str:
 
 def _ref_id(value: str) -> str:
     if not re.fullmatch(KEY, value):
-        raise ValueError(f"'{value}' cannot be cited: use letters, digits and hyphens, "
-                         "like smith2020")
+        raise ValueError(
+            f"'{value}' cannot be cited: use letters, digits and hyphens, like smith2020"
+        )
     return value
 
 

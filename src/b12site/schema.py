@@ -29,7 +29,6 @@ from b12site.models import Article, FAQItem, Page, Person, Reference, SiteConfig
 __all__ = ["ArticleFrontMatter", "PageFrontMatter", "validate_article", "validate_page"]
 
 
-
 class ReferenceModel(StrictModel):
     """One reference; at least one of doi, pmid or url locates it."""
 

@@ -1,0 +1,235 @@
+"""Whole builds: golden output, the sample site, determinism, drafts, safety of the output."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from b12site.build import build, load_site
+from b12site.cli import main
+from b12site.errors import ContentError, WriteError
+from b12site.scaffold import init_site
+
+from .conftest import TODAY, SiteMaker, article_text, front_matter
+
+REPO = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).parent / "fixtures" / "golden"
+GOLDEN_DAY = date(2026, 6, 1)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder, by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_golden_build(tmp_path: Path) -> None:
+    """The fixture site builds to exactly the kept output (regenerate only on purpose)."""
+    site = tmp_path / "site"
+    shutil.copytree(GOLDEN / "site", site)
+    build(site / "site.yaml", tmp_path / "out", today=GOLDEN_DAY)
+    built = tree(tmp_path / "out")
+    expected_dir = GOLDEN / "expected"
+    if os.environ.get("B12SITE_REGENERATE_GOLDEN") == "1":
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        shutil.copytree(tmp_path / "out", expected_dir)
+    expected = tree(expected_dir)
+    assert sorted(built) == sorted(expected)
+    for name, data in built.items():
+        assert data == expected[name], f"{name} differs from the golden copy"
+
+
+def test_golden_site_leaves_out_drafts_and_future_articles(tmp_path: Path) -> None:
+    site = load_site(GOLDEN / "site" / "site.yaml", today=GOLDEN_DAY)
+    assert [a.article.slug for a in site.articles] == ["b12-in-food", "low-b12-tiredness"]
+    with_drafts = load_site(GOLDEN / "site" / "site.yaml", today=GOLDEN_DAY, drafts=True)
+    assert "draft-article" in [a.article.slug for a in with_drafts.articles]
+    later = load_site(GOLDEN / "site" / "site.yaml", today=date(2027, 6, 1))
+    assert "future-article" in [a.article.slug for a in later.articles]
+
+
+def test_repository_sample_site_builds_without_warnings(tmp_path: Path) -> None:
+    site = load_site(REPO / "site.yaml", today=TODAY)
+    assert [str(w) for w in site.warnings] == []
+    assert len(site.articles) >= 5
+    assert {p.page.slug for p in site.pages} >= {"about", "editorial-policy"}
+    for rendered in site.articles:
+        assert rendered.citations and all(c.anchors for c in rendered.citations)
+        assert rendered.toc and rendered.article.faq and rendered.article.key_points
+    result = build(REPO / "site.yaml", tmp_path / "out", today=TODAY)
+    assert (result.output / "b12-deficiency-back-pain" / "index.html").is_file()
+
+
+def test_readme_build_command_works_in_the_repository(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "b12site", "build", "--output", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # no warnings on the sample site
+    assert done.stdout.startswith("Built ")
+    assert (out / "index.html").is_file()
+
+
+def test_build_is_deterministic(tmp_path: Path) -> None:
+    build(REPO / "site.yaml", tmp_path / "one", today=TODAY)
+    build(REPO / "site.yaml", tmp_path / "two", today=TODAY)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_failed_build_leaves_previous_output_exactly(make_site: SiteMaker) -> None:
+    root = make_site()
+    out = root / "_site"
+    build(root / "site.yaml", out, today=TODAY)
+    before = tree(out)
+    (root / "content" / "broken.md").write_text(article_text(front_matter(author="nobody")))
+    with pytest.raises(ContentError):
+        build(root / "site.yaml", out, today=TODAY)
+    assert tree(out) == before
+    assert sorted(p.name for p in root.iterdir()) == ["_site", "content", "site.yaml"]
+
+
+def test_failed_write_leaves_previous_output_and_no_staging(
+    make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site()
+    out = root / "_site"
+    build(root / "site.yaml", out, today=TODAY)
+    before = tree(out)
+    import b12site.writer as writer
+
+    def fail(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writer, "_write", fail)
+    with pytest.raises(WriteError, match="No space left on device"):
+        build(root / "site.yaml", out, today=TODAY)
+    assert tree(out) == before
+    assert sorted(p.name for p in root.iterdir()) == ["_site", "content", "site.yaml"]
+
+
+def test_rebuild_replaces_output_whole(make_site: SiteMaker) -> None:
+    root = make_site()
+    out = root / "_site"
+    build(root / "site.yaml", out, today=TODAY)
+    (root / "content" / "low-b12.md").rename(root / "content" / "renamed.md")
+    build(root / "site.yaml", out, today=TODAY)
+    assert not (out / "low-b12").exists()
+    assert (out / "renamed" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("target", [".", "content", "..", "/"])
+def test_refuses_an_output_that_overlaps_the_site(make_site: SiteMaker, target: str) -> None:
+    root = make_site()
+    before = tree(root)
+    with pytest.raises(WriteError, match="refusing to use"):
+        build(root / "site.yaml", (root / target) if target != "/" else Path("/"), today=TODAY)
+    assert tree(root) == before
+
+
+def test_refuses_to_replace_a_folder_it_did_not_build(make_site: SiteMaker) -> None:
+    root = make_site()
+    foreign = root / "documents"
+    foreign.mkdir()
+    (foreign / "thesis.txt").write_text("precious")
+    with pytest.raises(WriteError, match="was not built by b12site"):
+        build(root / "site.yaml", foreign, today=TODAY)
+    assert (foreign / "thesis.txt").read_text() == "precious"
+
+
+def test_base_url_subpath_prefixes_every_link(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(REPO / "site.yaml", out, base_url="https://cdn.example.net/b12/", today=TODAY)
+    home = (out / "index.html").read_text()
+    assert 'href="/b12/static/css/site.css"' in home
+    assert 'href="/b12/b12-and-metformin/"' in home
+    assert 'href="/' not in home.replace('href="/b12/', "")
+    sitemap = ET.parse(out / "sitemap.xml").getroot()
+    locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert locs and all(loc and loc.startswith("https://cdn.example.net/b12/") for loc in locs)
+
+
+def test_every_output_of_the_sample_site(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    site = build(REPO / "site.yaml", out, today=TODAY).site
+    for rendered in site.articles:
+        assert (out / rendered.path / "index.html").is_file()
+    for topic in site.topics:
+        assert (out / topic.path / "index.html").is_file()
+    for name in (
+        "index.html",
+        "a-z/index.html",
+        "topics/index.html",
+        "404.html",
+        "about/index.html",
+        "editorial-policy/index.html",
+        "static/css/site.css",
+    ):
+        assert (out / name).is_file(), name
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(out / "feed.xml").getroot()
+    assert len(feed.findall(f"{atom}entry")) == len(site.articles)
+    sitemap = ET.parse(out / "sitemap.xml").getroot()
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    urls = {u.findtext(f"{ns}loc"): u.findtext(f"{ns}lastmod") for u in sitemap}
+    article = site.articles[0].article
+    assert urls[f"https://example.org/{article.slug}/"] == article.modified.isoformat()
+    assert "https://example.org/404.html" not in urls
+    assert "Sitemap: https://example.org/sitemap.xml" in (out / "robots.txt").read_text()
+
+
+def test_init_creates_a_buildable_site(tmp_path: Path) -> None:
+    target = tmp_path / "new-site"
+    assert main(["init", str(target)]) == 0
+    for name in ("site.yaml", "content", "templates/article.html", "static/css/site.css"):
+        assert (target / name).exists(), name
+    site = build(target / "site.yaml", today=TODAY).site
+    assert [str(w) for w in site.warnings] == []
+    assert (target / "_site" / "what-is-vitamin-b12" / "index.html").is_file()
+
+
+def test_init_refuses_a_folder_with_files(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("x")
+    with pytest.raises(Exception, match="not empty"):
+        init_site(tmp_path)
+
+
+def test_site_templates_override_the_theme_file_by_file(make_site: SiteMaker) -> None:
+    root = make_site()
+    (root / "templates").mkdir()
+    (root / "templates" / "404.html").write_text("<p>Our own {{ config.title }} 404</p>\n")
+    out = build(root / "site.yaml", today=TODAY).output
+    assert (out / "404.html").read_text() == "<p>Our own Test Health 404</p>\n"
+    assert "<article" in (out / "low-b12" / "index.html").read_text()
+
+
+def test_front_matter_text_is_escaped(make_site: SiteMaker) -> None:
+    meta = front_matter(
+        title="<script>alert(1)</script> B12",
+        faq=[
+            {
+                "question": "<img src=x onerror=alert(1)>?",
+                "answer": "<script>x</script>A [@jones2019].",
+            }
+        ],
+    )
+    root = make_site({"x.md": article_text(meta)})
+    out = build(root / "site.yaml", today=TODAY).output
+    page = (out / "x" / "index.html").read_text()
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; B12" in page
+    assert "<img src=x" not in page
