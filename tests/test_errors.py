@@ -107,8 +107,8 @@ CASES = [
         "file name that is not a slug",
         {"Low B12.md": GOOD},
         [
-            "content/Low B12.md:1: slug: 'Low B12' (from the file name) is not a plain URL segment: "
-            "use lowercase letters, digits and single hyphens, like 'b12-and-metformin'"
+            "content/Low B12.md:1: slug: 'Low B12' (from the file name) is not a plain URL "
+            "segment: use lowercase letters, digits and single hyphens, like 'b12-and-metformin'"
         ],
     ),
     (
