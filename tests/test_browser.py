@@ -30,7 +30,7 @@ pytestmark = pytest.mark.browser
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: object) -> None:
         """Keep the test output clean."""
 
 

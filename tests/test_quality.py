@@ -15,7 +15,7 @@ BIN = Path(sys.executable).parent
 
 @pytest.mark.parametrize(
     "command",
-    [["ruff", "check", "src", "tests"], ["ruff", "format", "--check", "src"], ["mypy", "src"]],
+    [["ruff", "check", "src", "tests"], ["ruff", "format", "--check", "src"], ["mypy", "src", "tests"]],
     ids=["ruff", "ruff-format", "mypy"],
 )
 def test_code_quality(command: list[str]) -> None:
