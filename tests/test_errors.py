@@ -158,6 +158,23 @@ def test_problems_in_several_files_are_reported_together(
     assert lines[-1] == "error: 3 problems in 2 files; nothing was written"
 
 
+def test_schema_and_citation_problems_are_reported_together(
+    make_site: SiteMaker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = GOOD.replace("summary:", "sumary:").replace("[@smith2020].\n", "[@smiht2020].\n")
+    text = text.replace("author: ann-author", "author: ann")
+    code, lines = run_build(make_site({"a.md": text}), capsys)
+    assert code == 1
+    assert [line.split(": ", 2)[1] for line in lines[:-1]] == [
+        "summary",
+        "author",
+        "sumary",
+        "key_points[0]",
+        "body",
+    ]
+    assert "unknown citation '@smiht2020' (did you mean 'smith2020'?)" in lines[-2]
+
+
 SETTINGS_CASES = [
     (
         {"base_url": "example.org"},

@@ -15,7 +15,11 @@ BIN = Path(sys.executable).parent
 
 @pytest.mark.parametrize(
     "command",
-    [["ruff", "check", "src", "tests"], ["ruff", "format", "--check", "src"], ["mypy", "src", "tests"]],
+    [
+        ["ruff", "check", "src", "tests"],
+        ["ruff", "format", "--check", "src", "tests"],
+        ["mypy", "src", "tests"],
+    ],
     ids=["ruff", "ruff-format", "mypy"],
 )
 def test_code_quality(command: list[str]) -> None:

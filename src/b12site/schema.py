@@ -101,12 +101,6 @@ class PageFrontMatter(StrictModel):
 
 def validate_article(source: Source, config: SiteConfig, today: date) -> Article:
     """Validate front matter and citations; raise ContentError listing every problem."""
-    try:
-        fm = ArticleFrontMatter.model_validate(dict(source.meta))
-    except ValidationError as exc:
-        raise ContentError(
-            problems_from(exc, source.display, source.lines, ArticleFrontMatter)
-        ) from exc
     problems: list[Problem] = []
 
     def problem(field: str, message: str, line: int | None = None) -> None:
@@ -114,25 +108,18 @@ def validate_article(source: Source, config: SiteConfig, today: date) -> Article
             Problem(source.display, line or line_of(field, source.lines, 1), field, message)
         )
 
-    if not fm.slug and (bad := slug_problem(source.path.stem, " (from the file name)")):
+    try:
+        fm: ArticleFrontMatter | None = ArticleFrontMatter.model_validate(dict(source.meta))
+    except ValidationError as exc:
+        fm = None
+        problems.extend(problems_from(exc, source.display, source.lines, ArticleFrontMatter))
+    # These checks read the raw values, so they run even when the schema found problems.
+    meta = source.meta
+    if not meta.get("slug") and (bad := slug_problem(source.path.stem, " (from the file name)")):
         problem("slug", bad)
-    author = _person(fm.author, "author", config, problem)
-    reviewer = _person(fm.reviewed_by, "reviewed_by", config, problem)
-    if author and reviewer and author.id == reviewer.id:
-        problem("reviewed_by", "the medical reviewer must be someone other than the author")
-    if reviewer and not reviewer.credentials:
-        problem("reviewed_by", f"'{reviewer.id}' has no credentials in site.yaml people")
-    _check_dates(fm, today, problem)
-    _check_tags(fm.tags, config, problem)
-    ref_ids = [ref.id for ref in fm.references]
-    for index, ref_id in enumerate(ref_ids):
-        if ref_id in ref_ids[:index]:
-            problem(f"references[{index}].id", f"'{ref_id}' is listed twice")
-    for field, text, first_line in _cited_texts(fm, source):
-        for offset, key in find_keys(text):
-            if key not in ref_ids:
-                hint = suggest(key, ref_ids)
-                problem(field, f"unknown citation '@{key}'{hint}", first_line + offset)
+    author = _person(meta.get("author"), "author", config, problem)
+    reviewer = _person(meta.get("reviewed_by"), "reviewed_by", config, problem)
+    _check_citations(source, problem)
     for offset, line in enumerate(source.body.split("\n")):
         if line.startswith("# "):
             problem(
@@ -140,9 +127,19 @@ def validate_article(source: Source, config: SiteConfig, today: date) -> Article
                 "use '## ' for sections: the title is the page's only top heading",
                 source.body_line + offset,
             )
-    if problems:
+    if fm is not None:
+        if author and reviewer and author.id == reviewer.id:
+            problem("reviewed_by", "the medical reviewer must be someone other than the author")
+        if reviewer and not reviewer.credentials:
+            problem("reviewed_by", f"'{reviewer.id}' has no credentials in site.yaml people")
+        _check_dates(fm, today, problem)
+        _check_tags(fm.tags, config, problem)
+        ref_ids = [ref.id for ref in fm.references]
+        for index, ref_id in enumerate(ref_ids):
+            if ref_id in ref_ids[:index]:
+                problem(f"references[{index}].id", f"'{ref_id}' is listed twice")
+    if problems or fm is None or author is None or reviewer is None:
         raise ContentError(problems)
-    assert author and reviewer
     return Article(
         source=source,
         slug=fm.slug or source.path.stem,
@@ -185,7 +182,9 @@ def validate_page(source: Source) -> Page:
     )
 
 
-def _person(person_id: str, field: str, config: SiteConfig, problem: Any) -> Person | None:
+def _person(person_id: object, field: str, config: SiteConfig, problem: Any) -> Person | None:
+    if not isinstance(person_id, str) or not person_id.strip():
+        return None  # the schema reports a missing or mistyped id
     person = config.people.get(person_id)
     if person is None:
         hint = suggest(person_id, sorted(config.people))
@@ -213,17 +212,44 @@ def _check_tags(tags: list[str], config: SiteConfig, problem: Any) -> None:
             problem(f"tags[{index}]", f"unknown topic '{tag}'{hint}: add it to topics in site.yaml")
 
 
-def _cited_texts(fm: ArticleFrontMatter, source: Source) -> list[tuple[str, str, int]]:
+def _check_citations(source: Source, problem: Any) -> None:
+    """Every citation, wherever it stands, must name a reference of this article."""
+    refs = source.meta.get("references")
+    if not isinstance(refs, list):
+        return  # no usable reference list: the schema reports that, not every citation
+    ref_ids = [str(r["id"]) for r in refs if isinstance(r, dict) and "id" in r]
+    for field, text, first_line in _cited_texts(source):
+        for offset, key in find_keys(text):
+            if key not in ref_ids:
+                hint = suggest(key, ref_ids)
+                problem(field, f"unknown citation '@{key}'{hint}", first_line + offset)
+
+
+def _cited_texts(source: Source) -> list[tuple[str, str, int]]:
     """Every text that may cite, in page order, with its field name and first line."""
-
-    def at(field: str) -> int:
-        return line_of(field, source.lines, 1) or 1
-
-    texts = [("summary", fm.summary, at("summary"))]
-    texts += [(f"key_points[{i}]", t, at(f"key_points[{i}]")) for i, t in enumerate(fm.key_points)]
-    texts.append(("body", source.body, source.body_line))
-    texts += [(f"faq[{i}].answer", q.answer, at(f"faq[{i}].answer")) for i, q in enumerate(fm.faq)]
-    return texts
+    meta = source.meta
+    texts: list[tuple[str, object]] = [("summary", meta.get("summary"))]
+    points = meta.get("key_points")
+    if isinstance(points, list):
+        texts += [(f"key_points[{i}]", point) for i, point in enumerate(points)]
+    faq = meta.get("faq")
+    answers = []
+    if isinstance(faq, list):
+        answers = [
+            (f"faq[{i}].answer", q.get("answer")) for i, q in enumerate(faq) if isinstance(q, dict)
+        ]
+    found = [
+        (field, text, line_of(field, source.lines, 1) or 1)
+        for field, text in texts
+        if isinstance(text, str)
+    ]
+    found.append(("body", source.body, source.body_line))
+    found += [
+        (field, text, line_of(field, source.lines, 1) or 1)
+        for field, text in answers
+        if isinstance(text, str)
+    ]
+    return found
 
 
 def _reference(ref: ReferenceModel) -> Reference:
