@@ -223,3 +223,17 @@ def test_broken_template_is_one_clear_line(
     assert len(lines) == 1
     assert lines[0].startswith("error: ")
     assert "404.html:1: template syntax error: " in lines[0]
+
+
+def test_python_error_inside_a_template_is_one_clear_line(
+    make_site: SiteMaker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_site()
+    (root / "templates").mkdir()
+    (root / "templates" / "404.html").write_text("{{ build_date + 1 }}", "utf-8")
+    code, lines = run_build(root, capsys)
+    assert code == 1
+    assert lines == [
+        "error: 404.html: cannot render 404.html: TypeError: unsupported operand type(s) for +: "
+        "'datetime.date' and 'int'"
+    ]

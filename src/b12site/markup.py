@@ -34,6 +34,10 @@ RESERVED_IDS = frozenset(
         "top",
     }
 )
+# ids the theme gives its own elements: reference list entries, citations, FAQ questions,
+# A-Z letters and section titles
+RESERVED_ID_PREFIXES = ("ref-", "cite-", "faq-", "letter-")
+RESERVED_ID_SUFFIXES = ("-title",)
 ALLOWED_TAGS = frozenset(
     {
         "a",
@@ -98,6 +102,7 @@ URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 EXTENSIONS = ["tables", "toc", "attr_list", "def_list", "fenced_code", "sane_lists", "abbr"]
 _WRAPPING_P = re.compile(r"^<p>(.*)</p>$", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+_CITATION_SUP = re.compile(r'<sup class="citation">.*?</sup>', re.DOTALL)
 
 
 def sanitise(html_text: str) -> Markup:
@@ -118,10 +123,20 @@ def strip_tags(html_text: str) -> str:
     return html.unescape(_TAG.sub(" ", html_text))
 
 
+def _heading_text(heading_html: str) -> str:
+    """A heading's plain text for the contents list, without its citation marks."""
+    return " ".join(strip_tags(_CITATION_SUP.sub("", heading_html)).split())
+
+
 def heading_slug(value: str, separator: str) -> str:
     """Heading ids as Python-Markdown makes them, kept clear of the page's own ids."""
     slug = slugify_unicode(value, separator) or "section"
-    return f"{slug}-section" if slug in RESERVED_IDS or slug.startswith(("ref-", "cite-")) else slug
+    clash = (
+        slug in RESERVED_IDS
+        or slug.startswith(RESERVED_ID_PREFIXES)
+        or slug.endswith(RESERVED_ID_SUFFIXES)
+    )
+    return f"{slug}-section" if clash else slug
 
 
 @dataclass
@@ -216,7 +231,7 @@ class Converter:
         if collect_toc:
             tokens = getattr(self._md, "toc_tokens", [])
             self._toc = [
-                TocEntry(id=t["id"], title=strip_tags(html.unescape(t["name"])).strip())
+                TocEntry(id=t["id"], title=_heading_text(t.get("html", t["name"])))
                 for t in tokens
                 if t["level"] == 2
             ]

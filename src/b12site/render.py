@@ -123,5 +123,9 @@ def render_site(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
             ) from exc
         except jinja2.TemplateError as exc:
             raise BuildError(f"{name}: cannot render {out_path}: {exc}") from exc
+        except Exception as exc:  # a Python error raised inside a template's expression
+            raise BuildError(
+                f"{name}: cannot render {out_path}: {type(exc).__name__}: {exc}"
+            ) from exc
         outputs[out_path] = text.encode("utf-8")
     return outputs
