@@ -55,10 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         files = len({p.path for p in exc.problems})
-        count = len(exc.problems)
         print(
-            f"error: {count} problem{'s' * (count != 1)} in {files} "
-            f"file{'s' * (files != 1)}; nothing was written",
+            f"error: {_count(len(exc.problems), 'problem')} in {_count(files, 'file')}; "
+            "nothing was written",
             file=sys.stderr,
         )
         return 1
@@ -78,7 +77,12 @@ def _build(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     site = result.site
     print(
-        f"Built {len(site.articles)} articles, {len(site.pages)} pages and {len(site.topics)} "
-        f"topics ({result.files} files) into {result.output} in {result.seconds:.2f} s"
+        f"Built {_count(len(site.articles), 'article')}, {_count(len(site.pages), 'page')} and "
+        f"{_count(len(site.topics), 'topic')} ({result.files} files) into {result.output} "
+        f"in {result.seconds:.2f} s"
     )
     return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
