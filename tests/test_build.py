@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -233,3 +234,17 @@ def test_front_matter_text_is_escaped(make_site: SiteMaker) -> None:
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; B12" in page
     assert "<img src=x" not in page
+
+
+def test_schema_command_prints_the_front_matter_schema(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["schema", "article"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["additionalProperties"] is False
+    assert set(schema["required"]) >= {"title", "references", "reviewed_by", "last_reviewed"}
+    assert schema["properties"]["published"] == {
+        "format": "date",
+        "title": "Published",
+        "type": "string",
+    }

@@ -52,6 +52,11 @@ CASES = [
         ["content/bad.md:3: draft: expected true or false, got text"],
     ),
     (
+        "field given twice",
+        {"bad.md": GOOD.replace("summary:", "title: Second title\nsummary:")},
+        ["content/bad.md:10: title: given twice (first on line 2)"],
+    ),
+    (
         "unknown field",
         {"bad.md": GOOD.replace("summary:", "sumary:")},
         [

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from b12site import __version__
 from b12site.build import build
+from b12site.config import SiteSettings
 from b12site.errors import B12Error, ProblemsError
 from b12site.scaffold import init_site
+from b12site.schema import ArticleFrontMatter, PageFrontMatter
 
 __all__ = ["main"]
+
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "article": ArticleFrontMatter,
+    "page": PageFrontMatter,
+    "site": SiteSettings,
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--base-url", default=None, help="override base_url from site.yaml")
     init_cmd = commands.add_parser("init", help="create a new site to start from")
     init_cmd.add_argument("directory", type=Path, help="folder to create the site in")
+    schema_cmd = commands.add_parser(
+        "schema", help="print the JSON Schema of article or page front matter, or site.yaml"
+    )
+    schema_cmd.add_argument("kind", choices=sorted(SCHEMAS), help="which schema to print")
     return parser
 
 
@@ -47,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args)
+        if args.command == "schema":
+            schema = SCHEMAS[args.kind].model_json_schema()
+            print(json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False))
+            return 0
         if args.command == "init":
             made = init_site(args.directory)
             print(f"Created a new site in {made}.\nNext: cd {args.directory} && b12site build")

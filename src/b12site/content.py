@@ -92,7 +92,17 @@ def parse_yaml(
                     )
                 ]
             )
-        field_lines = dict(_node_lines(node, "", first_line))
+        field_lines: dict[str, int] = {}
+        twice = []
+        for name, line in _node_lines(node, "", first_line):
+            if name in field_lines:
+                twice.append(
+                    Problem(shown, line, name, f"given twice (first on line {field_lines[name]})")
+                )
+            else:
+                field_lines[name] = line
+        if twice:
+            raise ContentError(twice)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

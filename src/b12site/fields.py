@@ -8,7 +8,14 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, PlainValidator, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    PlainValidator,
+    ValidationError,
+    WithJsonSchema,
+)
 
 from b12site.citations import KEY
 from b12site.errors import Problem
@@ -111,7 +118,9 @@ Doi = Annotated[str, AfterValidator(_doi)]
 Pmid = Annotated[str, AfterValidator(_pmid)]
 WebUrl = Annotated[str, AfterValidator(_web_url)]
 Slug = Annotated[str, AfterValidator(_slug)]
-IsoDate = Annotated[date, PlainValidator(_iso_date)]
+IsoDate = Annotated[
+    date, PlainValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})
+]
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:
