@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,35 @@ def test_python_error_inside_a_template_is_one_clear_line(
         "error: 404.html: cannot render 404.html: TypeError: unsupported operand type(s) for +: "
         "'datetime.date' and 'int'"
     ]
+
+
+def test_warnings_are_printed_but_the_site_is_built(
+    make_site: SiteMaker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    meta = front_matter(
+        last_reviewed=date(2022, 1, 5),
+        published=date(2022, 1, 5),
+        description="x" * 170,
+        faq=[{"question": "Q?", "answer": "A."}],  # jones2019 is now never cited
+    )
+    text = article_text(meta, "Intro [@smith2020], no sections.")
+    root = make_site({"old.md": text})
+    code = main(["build", "--config", str(root / "site.yaml")])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.out.startswith("Built 1 article, 0 pages and 1 topic ")
+    lines = text.split("\n")
+    desc = lines.index("description: " + "x" * 170) + 1
+    reviewed = lines.index("last_reviewed: 2022-01-05") + 1
+    jones = lines.index("- id: jones2019") + 1
+    body = lines.index("Intro [@smith2020], no sections.") + 1
+    assert captured.err.splitlines() == [
+        f"warning: content/old.md:{desc}: description: 170 characters; search results show "
+        "about 160",
+        f"warning: content/old.md:{reviewed}: last_reviewed: review overdue since 2025-01-05",
+        f"warning: content/old.md:{jones}: references[1]: 'jones2019' is never cited in the "
+        "article",
+        f"warning: content/old.md:{body}: body: no '## ' sections, so the page has no "
+        "contents list",
+    ]
+    assert (root / "_site" / "old" / "index.html").is_file()
