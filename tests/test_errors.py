@@ -89,6 +89,14 @@ CASES = [
         ],
     ),
     (
+        "a draft with the URL of a published article",
+        {"a.md": GOOD, "b.md": article_text(front_matter(slug="a", draft=True))},
+        [
+            "content/a.md:1: slug: '/a/' is also the URL of content/b.md",
+            f"content/b.md:{SLUG_LINE}: slug: '/a/' is also the URL of content/a.md",
+        ],
+    ),
+    (
         "article and page with one URL",
         {"about.md": GOOD, "pages/about.md": "---\ntitle: About\ndescription: Us.\n---\nHi\n"},
         [

@@ -43,11 +43,11 @@ def assemble(
     drafts: bool = False,
 ) -> Site:
     """Build the ``Site`` from rendered content; raise ContentError on URL clashes."""
+    _check_paths(articles, pages)  # drafts and future articles too: they will be published
     live = [
         a for a in articles if is_published(a.article.published, a.article.draft, today, drafts)
     ]
     live_pages = [p for p in pages if is_published(None, p.page.draft, today, drafts)]
-    _check_paths(live, live_pages)
     live.sort(key=lambda a: (-a.article.published.toordinal(), a.article.title.casefold()))
     live_pages.sort(key=lambda p: p.page.title.casefold())
     topics = _topics(config, live)
