@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, model_validator
 
 from b12site.content import parse_yaml
 from b12site.errors import ConfigError, ContentError, Problem, display_path
 from b12site.fields import Slug, StrictModel, Text, WebUrl, problems_from
-from b12site.models import Person, Publisher, SiteConfig, Topic
+from b12site.models import Person, Publisher, SiteConfig, Topic, url_path
 
 __all__ = ["DEFAULT_DISCLAIMER", "SiteSettings", "load_config"]
 
@@ -81,7 +80,7 @@ def _link(href: str, base_url: str) -> str:
     """Resolve a site-relative link such as ``about/#team`` under the site's URL path."""
     if not href or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^/|^#", href):
         return href
-    return urlsplit(base_url).path.rstrip("/") + "/" + href
+    return url_path(base_url) + href
 
 
 def load_config(path: Path, base_url: str | None = None) -> SiteConfig:

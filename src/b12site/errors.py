@@ -15,7 +15,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One problem in one file: ``path:line: field: message``."""
 
@@ -23,6 +23,11 @@ class Problem:
     line: int | None
     field: str
     message: str
+
+    @property
+    def sort_key(self) -> tuple[str, int, str, str]:
+        """Order problems by file, then line, field and message."""
+        return (self.path, self.line or 0, self.field, self.message)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -51,12 +56,8 @@ class ProblemsError(B12Error):
     """An error made of one or more located problems, reported all at once."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(set(problems), key=_problem_key)
+        self.problems = sorted(set(problems), key=lambda p: p.sort_key)
         super().__init__("\n".join(str(p) for p in self.problems))
-
-
-def _problem_key(problem: Problem) -> tuple[str, int, str, str]:
-    return (problem.path, problem.line or 0, problem.field, problem.message)
 
 
 class ConfigError(ProblemsError):

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
@@ -26,7 +27,14 @@ __all__ = [
     "Source",
     "TocEntry",
     "Topic",
+    "url_path",
 ]
+
+
+def url_path(base_url: str) -> str:
+    """The URL path a site lives under, always starting and ending with ``/``."""
+    path = urlsplit(base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
 
 
 @dataclass(frozen=True)
@@ -94,10 +102,7 @@ class SiteConfig:
     @property
     def path_prefix(self) -> str:
         """The URL path the site lives under, always starting and ending with ``/``."""
-        from urllib.parse import urlsplit
-
-        path = urlsplit(self.base_url).path or "/"
-        return path if path.endswith("/") else path + "/"
+        return url_path(self.base_url)
 
 
 @dataclass(frozen=True)

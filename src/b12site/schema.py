@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
@@ -29,6 +29,12 @@ from b12site.models import Article, FAQItem, Page, Person, Reference, SiteConfig
 __all__ = ["ArticleFrontMatter", "PageFrontMatter", "validate_article", "validate_page"]
 
 
+class Report(Protocol):
+    """Records one problem of the file being validated."""
+
+    def __call__(self, field: str, message: str, line: int | None = None) -> None: ...
+
+
 class ReferenceModel(StrictModel):
     """One reference; at least one of doi, pmid or url locates it."""
 
@@ -43,14 +49,10 @@ class ReferenceModel(StrictModel):
     volume: str | None = None
     pages: str | None = None
 
-    @field_validator("pmid", mode="before")
-    @classmethod
-    def _pmid_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-    @field_validator("volume", "pages", mode="before")
+    @field_validator("pmid", "volume", "pages", mode="before")
     @classmethod
     def _number_as_text(cls, value: Any) -> Any:
+        """YAML reads ``pmid: 23301732`` or ``volume: 368`` as numbers; they are identifiers."""
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
     @model_validator(mode="after")
@@ -182,7 +184,7 @@ def validate_page(source: Source) -> Page:
     )
 
 
-def _person(person_id: object, field: str, config: SiteConfig, problem: Any) -> Person | None:
+def _person(person_id: object, field: str, config: SiteConfig, problem: Report) -> Person | None:
     if not isinstance(person_id, str) or not person_id.strip():
         return None  # the schema reports a missing or mistyped id
     person = config.people.get(person_id)
@@ -192,7 +194,7 @@ def _person(person_id: object, field: str, config: SiteConfig, problem: Any) -> 
     return person
 
 
-def _check_dates(fm: ArticleFrontMatter, today: date, problem: Any) -> None:
+def _check_dates(fm: ArticleFrontMatter, today: date, problem: Report) -> None:
     if fm.updated and fm.updated < fm.published:
         problem("updated", f"{fm.updated} is before published ({fm.published})")
     if fm.last_reviewed < fm.published:
@@ -203,7 +205,7 @@ def _check_dates(fm: ArticleFrontMatter, today: date, problem: Any) -> None:
         problem("next_review", f"{fm.next_review} must be after last_reviewed ({fm.last_reviewed})")
 
 
-def _check_tags(tags: list[str], config: SiteConfig, problem: Any) -> None:
+def _check_tags(tags: list[str], config: SiteConfig, problem: Report) -> None:
     for index, tag in enumerate(tags):
         if tag in tags[:index]:
             problem(f"tags[{index}]", f"'{tag}' is listed twice")
@@ -212,7 +214,7 @@ def _check_tags(tags: list[str], config: SiteConfig, problem: Any) -> None:
             problem(f"tags[{index}]", f"unknown topic '{tag}'{hint}: add it to topics in site.yaml")
 
 
-def _check_citations(source: Source, problem: Any) -> None:
+def _check_citations(source: Source, problem: Report) -> None:
     """Every citation, wherever it stands, must name a reference of this article."""
     refs = source.meta.get("references")
     if not isinstance(refs, list):

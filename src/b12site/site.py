@@ -58,7 +58,7 @@ def assemble(
         pages=tuple(live_pages),
         topics=topics,
         related={a.article.slug: _related(a, live) for a in live},
-        warnings=tuple(sorted(_warnings(live, live_pages, today))),
+        warnings=tuple(sorted(_warnings(live, live_pages, today), key=lambda p: p.sort_key)),
     )
 
 
