@@ -38,7 +38,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The sample site, built and served on a loopback port."""
     out = tmp_path_factory.mktemp("browser") / "site"
-    build(REPO / "site.yaml", out, today=TODAY)
+    build(REPO / "site.yaml", out, today=TODAY, use_cache=False)
     handler = functools.partial(_QuietHandler, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -18,7 +18,7 @@ from b12site.cli import main
 from b12site.errors import ContentError, WriteError
 from b12site.scaffold import init_site
 
-from .conftest import TODAY, SiteMaker, article_text, front_matter
+from .conftest import BODY, TODAY, SiteMaker, article_text, front_matter
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
@@ -54,23 +54,25 @@ def test_golden_build(tmp_path: Path) -> None:
 
 
 def test_golden_site_leaves_out_drafts_and_future_articles(tmp_path: Path) -> None:
-    site = load_site(GOLDEN / "site" / "site.yaml", today=GOLDEN_DAY)
-    assert [a.article.slug for a in site.articles] == ["b12-in-food", "low-b12-tiredness"]
-    with_drafts = load_site(GOLDEN / "site" / "site.yaml", today=GOLDEN_DAY, drafts=True)
-    assert "draft-article" in [a.article.slug for a in with_drafts.articles]
-    later = load_site(GOLDEN / "site" / "site.yaml", today=date(2027, 6, 1))
-    assert "future-article" in [a.article.slug for a in later.articles]
+    site = load_site(GOLDEN / "site" / "site.yaml", today=GOLDEN_DAY).site
+    assert [a.slug for a in site.articles] == ["b12-in-food", "low-b12-tiredness"]
+    with_drafts = load_site(GOLDEN / "site" / "site.yaml", today=GOLDEN_DAY, drafts=True).site
+    assert "draft-article" in [a.slug for a in with_drafts.articles]
+    later = load_site(GOLDEN / "site" / "site.yaml", today=date(2027, 6, 1)).site
+    assert "future-article" in [a.slug for a in later.articles]
 
 
 def test_repository_sample_site_builds_without_warnings(tmp_path: Path) -> None:
-    site = load_site(REPO / "site.yaml", today=TODAY)
+    content = load_site(REPO / "site.yaml", today=TODAY)
+    site = content.site
     assert [str(w) for w in site.warnings] == []
     assert len(site.articles) >= 5
-    assert {p.page.slug for p in site.pages} >= {"about", "editorial-policy"}
-    for rendered in site.articles:
+    assert {p.slug for p in site.pages} >= {"about", "editorial-policy"}
+    for card in site.articles:
+        rendered = content.articles[card.slug]
         assert rendered.citations and all(c.anchors for c in rendered.citations)
         assert rendered.toc and rendered.article.faq and rendered.article.key_points
-    result = build(REPO / "site.yaml", tmp_path / "out", today=TODAY)
+    result = build(REPO / "site.yaml", tmp_path / "out", today=TODAY, use_cache=False)
     assert (result.output / "b12-deficiency-back-pain" / "index.html").is_file()
 
 
@@ -90,8 +92,8 @@ def test_readme_build_command_works_in_the_repository(tmp_path: Path) -> None:
 
 
 def test_build_is_deterministic(tmp_path: Path) -> None:
-    build(REPO / "site.yaml", tmp_path / "one", today=TODAY)
-    build(REPO / "site.yaml", tmp_path / "two", today=TODAY)
+    build(REPO / "site.yaml", tmp_path / "one", today=TODAY, use_cache=False)
+    build(REPO / "site.yaml", tmp_path / "two", today=TODAY, use_cache=False)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
 
 
@@ -104,7 +106,12 @@ def test_failed_build_leaves_previous_output_exactly(make_site: SiteMaker) -> No
     with pytest.raises(ContentError):
         build(root / "site.yaml", out, today=TODAY)
     assert tree(out) == before
-    assert sorted(p.name for p in root.iterdir()) == ["_site", "content", "site.yaml"]
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".b12site-cache",
+        "_site",
+        "content",
+        "site.yaml",
+    ]
 
 
 def test_failed_write_leaves_previous_output_and_no_staging(
@@ -120,10 +127,16 @@ def test_failed_write_leaves_previous_output_and_no_staging(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(writer, "_write", fail)
+    (root / "content" / "low-b12.md").write_text(article_text(front_matter(), BODY + "\nMore.\n"))
     with pytest.raises(WriteError, match="No space left on device"):
         build(root / "site.yaml", out, today=TODAY)
     assert tree(out) == before
-    assert sorted(p.name for p in root.iterdir()) == ["_site", "content", "site.yaml"]
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".b12site-cache",
+        "_site",
+        "content",
+        "site.yaml",
+    ]
 
 
 def test_rebuild_replaces_output_whole(make_site: SiteMaker) -> None:
@@ -157,7 +170,13 @@ def test_refuses_to_replace_a_folder_it_did_not_build(make_site: SiteMaker) -> N
 
 def test_base_url_subpath_prefixes_every_link(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    build(REPO / "site.yaml", out, base_url="https://cdn.example.net/b12/", today=TODAY)
+    build(
+        REPO / "site.yaml",
+        out,
+        base_url="https://cdn.example.net/b12/",
+        today=TODAY,
+        use_cache=False,
+    )
     home = (out / "index.html").read_text()
     assert 'href="/b12/static/css/site.css"' in home
     assert 'href="/b12/b12-and-metformin/"' in home
@@ -169,9 +188,10 @@ def test_base_url_subpath_prefixes_every_link(tmp_path: Path) -> None:
 
 def test_every_output_of_the_sample_site(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    site = build(REPO / "site.yaml", out, today=TODAY).site
-    for rendered in site.articles:
-        assert (out / rendered.path / "index.html").is_file()
+    site = load_site(REPO / "site.yaml", today=TODAY).site
+    build(REPO / "site.yaml", out, today=TODAY, use_cache=False)
+    for card in site.articles:
+        assert (out / card.path / "index.html").is_file()
     for topic in site.topics:
         assert (out / topic.path / "index.html").is_file()
     for name in (
@@ -190,7 +210,7 @@ def test_every_output_of_the_sample_site(tmp_path: Path) -> None:
     sitemap = ET.parse(out / "sitemap.xml").getroot()
     ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     urls = {u.findtext(f"{ns}loc"): u.findtext(f"{ns}lastmod") for u in sitemap}
-    article = site.articles[0].article
+    article = site.articles[0]
     assert urls[f"https://example.org/{article.slug}/"] == article.modified.isoformat()
     assert "https://example.org/404.html" not in urls
     assert "Sitemap: https://example.org/sitemap.xml" in (out / "robots.txt").read_text()
@@ -201,8 +221,8 @@ def test_init_creates_a_buildable_site(tmp_path: Path) -> None:
     assert main(["init", str(target)]) == 0
     for name in ("site.yaml", "content", "templates/article.html", "static/css/site.css"):
         assert (target / name).exists(), name
-    site = build(target / "site.yaml", today=TODAY).site
-    assert [str(w) for w in site.warnings] == []
+    result = build(target / "site.yaml", today=TODAY)
+    assert [str(w) for w in result.warnings] == []
     assert (target / "_site" / "what-is-vitamin-b12" / "index.html").is_file()
 
 

@@ -244,12 +244,12 @@ def test_python_error_inside_a_template_is_one_clear_line(
 ) -> None:
     root = make_site()
     (root / "templates").mkdir()
-    (root / "templates" / "404.html").write_text("{{ build_date + 1 }}", "utf-8")
+    (root / "templates" / "404.html").write_text("{{ page_path + 1 }}", "utf-8")
     code, lines = run_build(root, capsys)
     assert code == 1
     assert lines == [
-        "error: 404.html: cannot render 404.html: TypeError: unsupported operand type(s) for +: "
-        "'datetime.date' and 'int'"
+        "error: 404.html: cannot render 404.html: TypeError: can only concatenate str "
+        '(not "int") to str'
     ]
 
 

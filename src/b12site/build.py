@@ -1,69 +1,57 @@
-"""The build pipeline: load settings, read, validate, render, assemble, write."""
+"""The build pipeline: load settings, read, validate, render, assemble, plan, render, write."""
 
 from __future__ import annotations
 
+import json
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
-from b12site.config import load_config
-from b12site.content import discover, read_source
+from b12site import codec
+from b12site.cache import CACHE_DIR, DATABASE, Cache, OutputRecord, open_cache
+from b12site.cards import Site
 from b12site.dates import build_date
-from b12site.documents import render_article, render_page
 from b12site.errors import ContentError, Problem
-from b12site.models import Article, Page, Site, SiteConfig
-from b12site.render import THEME_DIR, make_environment, render_site
-from b12site.schema import validate_article, validate_page
+from b12site.keys import content_key, date_window, digest_of, site_key
+from b12site.models import RenderedArticle, RenderedPage, SiteConfig
+from b12site.outputs import outdated, render_outputs
+from b12site.plan import plan_site
+from b12site.settings import load_settings
 from b12site.site import assemble
-from b12site.writer import collect_static, write_site
+from b12site.sources import Loaded, SourceFile, load_entries, scan
+from b12site.stage import Entry, process_source
+from b12site.theme import THEME_DIR
+from b12site.workers import Progress, default_jobs, no_progress
+from b12site.writer import check_output, collect_static, current_stat, existing_files, write_site
 
-__all__ = ["BuildResult", "build", "load_site", "validate_content"]
+__all__ = ["BuildResult", "Content", "build", "load_site"]
 
 
 @dataclass(frozen=True)
 class BuildResult:
     """What a build made, for the command line to report."""
 
-    site: Site
     output: Path
-    files: int
+    articles: int
+    pages: int
+    topics: int
+    warnings: tuple[Problem, ...]
+    written: int
+    unchanged: int
+    removed: int
     seconds: float
 
 
-def validate_content(config: SiteConfig, today: date) -> tuple[list[Article], list[Page]]:
-    """Read and validate every content file, collecting every problem before raising."""
-    articles: list[Article] = []
-    pages: list[Page] = []
-    problems: list[Problem] = []
-    if not config.content_dir.is_dir():
-        raise ContentError([Problem(str(config.content_dir), None, "", "content folder not found")])
-    for path, kind in discover(config.content_dir):
-        try:
-            source = read_source(path, kind, config.root)
-            if kind == "page":
-                pages.append(validate_page(source))
-            else:
-                articles.append(validate_article(source, config, today))
-        except ContentError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise ContentError(problems)
-    return articles, pages
+@dataclass(frozen=True)
+class Content:
+    """The assembled site with every rendered document: what a checker reads."""
 
-
-def load_site(
-    config_path: Path,
-    base_url: str | None = None,
-    drafts: bool = False,
-    today: date | None = None,
-) -> Site:
-    """Every stage up to the assembled site, writing nothing (also what a checker needs)."""
-    config = load_config(config_path, base_url)
-    today = today or build_date()
-    articles, pages = validate_content(config, today)
-    rendered = [render_article(article, config.words_per_minute) for article in articles]
-    return assemble(config, rendered, [render_page(page) for page in pages], today, drafts)
+    site: Site
+    articles: dict[str, RenderedArticle]
+    pages: dict[str, RenderedPage]
 
 
 def build(
@@ -72,18 +60,202 @@ def build(
     drafts: bool = False,
     base_url: str | None = None,
     today: date | None = None,
+    *,
+    use_cache: bool = True,
+    jobs: int | None = None,
+    progress: Progress = no_progress,
 ) -> BuildResult:
-    """Build the site into ``output``; on any error the previous output is left untouched."""
+    """Bring the output up to date; on any error the previous output is left untouched."""
     started = time.perf_counter()
-    site = load_site(config_path, base_url, drafts, today)
-    config = site.config
-    outputs = render_site(site, make_environment(config.templates_dir))
-    static = collect_static([THEME_DIR / "static", config.static_dir])
-    out = write_site(
-        outputs,
-        static,
-        output if output is not None else config.root / "_site",
-        root=config.root,
-        source_dirs=[config.content_dir, config.templates_dir, config.static_dir],
+    today, jobs = today or build_date(), jobs or default_jobs()
+    cache = open_cache(config_path.parent / CACHE_DIR, use_cache)
+    try:
+        config = load_settings(config_path, base_url, cache)
+        out = check_output(output or config.root / "_site", config.root, _source_dirs(config))
+        sources = scan(config.content_dir, config.root)
+        static = collect_static([THEME_DIR / "static", config.static_dir])
+        key = site_key(config, drafts)
+        inputs = digest_of(
+            key,
+            str(out),
+            *(f"{s.shown}:{s.size}:{s.mtime_ns}" for s in sources),
+            *(f"{rel}:{_stat_text(path)}" for rel, path in static.items()),
+        )
+        if (done := _nothing_changed(cache, out, inputs, today, started)) is not None:
+            return done
+        loaded = _load(sources, config, today, cache, jobs, progress)
+        site = assemble(config, loaded.entries, today, drafts)
+        plan = plan_site(site, dict(d for e in loaded.entries for d in _digests(e)))
+        previous = cache.outputs(str(out))
+        todo, keys, kept = outdated(plan, key, previous, partial(current_stat, out))
+        documents = partial(_document, {e.key: e for e in loaded.entries}, cache, config, today)
+        files = render_outputs(todo, documents, config, jobs, progress("Rendering", len(todo)))
+        static_keys = {rel: f"static:{path}:{_stat_text(path)}" for rel, path in static.items()}
+        changed_static = {
+            rel: path
+            for rel, path in static.items()
+            if rel not in previous
+            or previous[rel].key != static_keys[rel]
+            or current_stat(out, rel) != (previous[rel].size, previous[rel].mtime_ns)
+        }
+        stale = list(previous) if previous else existing_files(out)
+        report = write_site(out, files, changed_static, stale, config.root, _source_dirs(config))
+        stats = {**kept, **{rel: current_stat(out, rel) for rel in static}, **report.stats}
+        records = {
+            path: OutputRecord(k, *stat)
+            for path, k in {**keys, **static_keys}.items()
+            if (stat := stats.get(path)) is not None
+        }
+        result = BuildResult(
+            out,
+            len(site.articles),
+            len(site.pages),
+            len(site.topics),
+            site.warnings,
+            len(report.written),
+            len(records) - len(report.written),
+            len(report.removed),
+            0.0,
+        )
+        if cache.warning:
+            problem = Problem(f"{CACHE_DIR}/{DATABASE}", None, "", cache.warning)
+            result = replace(result, warnings=(*result.warnings, problem))
+        window = date_window(
+            loaded.entries, today, not site.articles and not any(p.updated for p in site.pages)
+        )
+        _save_state(cache, out, inputs, window, result, records)
+        return _timed(result, started)
+    finally:
+        cache.close()
+
+
+def load_site(
+    config_path: Path, base_url: str | None = None, drafts: bool = False, today: date | None = None
+) -> Content:
+    """Every stage up to the assembled site with its documents, writing nothing, no cache."""
+    today = today or build_date()
+    config = load_settings(config_path, base_url, open_cache(Path(), enabled=False))
+    loaded = load_entries(
+        scan(config.content_dir, config.root),
+        config,
+        today,
+        {},
+        content_key(config),
+        1,
+        lambda done: None,
     )
-    return BuildResult(site, out, len(outputs) + len(static), time.perf_counter() - started)
+    if loaded.problems:
+        raise ContentError(list(loaded.problems))
+    site = assemble(config, loaded.entries, today, drafts)
+    articles = {
+        e.card.slug: codec.loads(RenderedArticle, e.document)
+        for e in loaded.entries
+        if e.kind == "article"
+    }
+    pages = {
+        e.card.slug: codec.loads(RenderedPage, e.document)
+        for e in loaded.entries
+        if e.kind == "page"
+    }
+    return Content(site, articles, pages)
+
+
+def _load(
+    sources: Sequence[SourceFile],
+    config: SiteConfig,
+    today: date,
+    cache: Cache,
+    jobs: int,
+    progress: Progress,
+) -> Loaded:
+    """Entries for every source; the cache learns the valid ones even when others fail."""
+    cached = cache.sources()
+    todo = sum(1 for s in sources if s.shown not in cached)
+    loaded = load_entries(
+        sources, config, today, cached, content_key(config), jobs, progress("Reading", todo)
+    )
+    gone = set(cached) - {s.shown for s in sources}
+    cache.save({}, loaded.changed, gone)
+    if loaded.problems:
+        raise ContentError(list(loaded.problems))
+    return loaded
+
+
+def _digests(entry: Entry) -> tuple[tuple[str, str], tuple[str, str]]:
+    return (entry.key, entry.digest), (f"card:{entry.card.slug}", entry.card_digest)
+
+
+def _document(
+    entries: dict[str, Entry], cache: Cache, config: SiteConfig, today: date, key: str
+) -> str:
+    """A rendered document as JSON: made this build, else from the cache, else made again."""
+    entry = entries[key]
+    text = entry.document or cache.document(entry.shown)
+    if not text:
+        kind = "page" if key.startswith("page:") else "article"
+        text = process_source(config.root / entry.shown, kind, config, today).document
+    return text
+
+
+def _nothing_changed(
+    cache: Cache, out: Path, inputs: str, today: date, started: float
+) -> BuildResult | None:
+    """The last build's result, when no input changed and its output is still as it left it."""
+    saved = cache.meta(f"state:{out}")
+    if not saved:
+        return None
+    try:
+        state = json.loads(saved)
+        fresh = state["inputs"] == inputs and state["from"] <= today.isoformat() < state["until"]
+        result = codec.decode(BuildResult, state["result"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    previous = cache.outputs(str(out)) if fresh else {}
+    if not previous or not (out / ".b12site").is_file():
+        return None
+    if any(current_stat(out, p) != (r.size, r.mtime_ns) for p, r in previous.items()):
+        return None
+    return _timed(
+        BuildResult(
+            out,
+            result.articles,
+            result.pages,
+            result.topics,
+            result.warnings,
+            0,
+            len(previous),
+            0,
+            0.0,
+        ),
+        started,
+    )
+
+
+def _save_state(
+    cache: Cache,
+    out: Path,
+    inputs: str,
+    window: tuple[date, date],
+    result: BuildResult,
+    records: dict[str, OutputRecord],
+) -> None:
+    state = {
+        "inputs": inputs,
+        "from": window[0].isoformat(),
+        "until": window[1].isoformat(),
+        "result": codec.encode(result),
+    }
+    cache.save({f"state:{out}": json.dumps(state)}, (), (), str(out), records)
+
+
+def _timed(result: BuildResult, started: float) -> BuildResult:
+    return replace(result, seconds=time.perf_counter() - started)
+
+
+def _stat_text(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def _source_dirs(config: SiteConfig) -> list[Path]:
+    return [config.content_dir, config.templates_dir, config.static_dir]

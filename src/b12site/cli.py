@@ -7,23 +7,18 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-from pydantic import BaseModel
+from typing import Any
 
 from b12site import __version__
-from b12site.build import build
-from b12site.config import SiteSettings
+from b12site.build import BuildResult, build
 from b12site.errors import B12Error, ProblemsError
+from b12site.progress import progress_bar
 from b12site.scaffold import init_site
-from b12site.schema import ArticleFrontMatter, PageFrontMatter
+from b12site.workers import default_jobs, no_progress
 
 __all__ = ["main"]
 
-SCHEMAS: dict[str, type[BaseModel]] = {
-    "article": ArticleFrontMatter,
-    "page": PageFrontMatter,
-    "site": SiteSettings,
-}
+SCHEMAS = ("article", "page", "site")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,12 +42,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     build_cmd.add_argument("--drafts", action="store_true", help="include draft articles")
     build_cmd.add_argument("--base-url", default=None, help="override base_url from site.yaml")
+    build_cmd.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="ignore the build cache (.b12site-cache/ beside site.yaml) and leave it untouched",
+    )
+    build_cmd.add_argument(
+        "--jobs",
+        type=_positive,
+        default=default_jobs(),
+        help="worker processes for reading and rendering (default: one per CPU core)",
+    )
+    build_cmd.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress bar and no summary line"
+    )
     init_cmd = commands.add_parser("init", help="create a new site to start from")
     init_cmd.add_argument("directory", type=Path, help="folder to create the site in")
     schema_cmd = commands.add_parser(
         "schema", help="print the JSON Schema of article or page front matter, or site.yaml"
     )
-    schema_cmd.add_argument("kind", choices=sorted(SCHEMAS), help="which schema to print")
+    schema_cmd.add_argument("kind", choices=SCHEMAS, help="which schema to print")
     return parser
 
 
@@ -63,8 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "build":
             return _build(args)
         if args.command == "schema":
-            schema = SCHEMAS[args.kind].model_json_schema()
-            print(json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False))
+            print(json.dumps(_schema(args.kind), indent=2, sort_keys=True, ensure_ascii=False))
             return 0
         if args.command == "init":
             made = init_site(args.directory)
@@ -90,17 +98,57 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
+def _schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of one kind of file (pydantic is imported only for this command)."""
+    from pydantic import BaseModel
+
+    from b12site.config import SiteSettings
+    from b12site.schema import ArticleFrontMatter, PageFrontMatter
+
+    models: dict[str, type[BaseModel]] = {
+        "article": ArticleFrontMatter,
+        "page": PageFrontMatter,
+        "site": SiteSettings,
+    }
+    return models[kind].model_json_schema()
+
+
 def _build(args: argparse.Namespace) -> int:
-    result = build(args.config, args.output, drafts=args.drafts, base_url=args.base_url)
-    for warning in result.site.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    site = result.site
-    print(
-        f"Built {_count(len(site.articles), 'article')}, {_count(len(site.pages), 'page')} and "
-        f"{_count(len(site.topics), 'topic')} ({result.files} files) into {result.output} "
-        f"in {result.seconds:.2f} s"
+    progress = no_progress if args.quiet else progress_bar(sys.stderr)
+    result = build(
+        args.config,
+        args.output,
+        drafts=args.drafts,
+        base_url=args.base_url,
+        use_cache=not args.no_cache,
+        jobs=args.jobs,
+        progress=progress,
     )
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if not args.quiet:
+        print(_summary(result))
     return 0
+
+
+def _summary(result: BuildResult) -> str:
+    """``Built 5 articles, 2 pages and 4 topics into _site: 3 files written, …``."""
+    return (
+        f"Built {_count(result.articles, 'article')}, {_count(result.pages, 'page')} and "
+        f"{_count(result.topics, 'topic')} into {result.output}: "
+        f"{_count(result.written, 'file')} written, {result.unchanged} unchanged, "
+        f"{result.removed} removed in {result.seconds:.2f} s"
+    )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive whole number")
+    return value
 
 
 def _count(number: int, noun: str) -> str:

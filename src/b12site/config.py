@@ -11,7 +11,7 @@ from pydantic import Field, ValidationError, model_validator
 from b12site.content import parse_yaml
 from b12site.errors import ConfigError, ContentError, Problem, display_path
 from b12site.fields import Slug, StrictModel, Text, WebUrl, problems_from
-from b12site.models import Person, Publisher, SiteConfig, Topic, url_path
+from b12site.models import Person, Publisher, SiteConfig, TopicInfo, url_path
 
 __all__ = ["DEFAULT_DISCLAIMER", "SiteSettings", "load_config"]
 
@@ -120,7 +120,7 @@ def load_config(path: Path, base_url: str | None = None) -> SiteConfig:
             p.id: Person(p.id, p.name, p.credentials, p.role, _link(p.url, base), p.bio)
             for p in settings.people
         },
-        topics={t.slug: Topic(t.slug, t.name, t.description) for t in settings.topics},
+        topics={t.slug: TopicInfo(t.slug, t.name, t.description) for t in settings.topics},
         latest_count=settings.latest_count,
         words_per_minute=settings.words_per_minute,
         content_dir=root / "content",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ __all__ = [
     "ContentError",
     "Problem",
     "WriteError",
+    "line_of",
 ]
 
 
@@ -46,6 +48,16 @@ def display_path(path: Path, root: Path | None = None) -> str:
         except ValueError:
             continue
     return path.as_posix()
+
+
+def line_of(path: str, lines: Mapping[str, int], default: int | None) -> int | None:
+    """The line of a field path, or of its nearest parent that has one."""
+    while path:
+        if path in lines:
+            return lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return default
 
 
 class B12Error(Exception):

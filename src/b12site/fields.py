@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from b12site.citations import KEY
-from b12site.errors import Problem
+from b12site.errors import Problem, line_of
 
 __all__ = [
     "SLUG_RE",
@@ -132,16 +132,6 @@ def field_path(loc: tuple[int | str, ...]) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
-
-
-def line_of(path: str, lines: Mapping[str, int], default: int | None) -> int | None:
-    """The line of a field path, or of its nearest parent that has one."""
-    while path:
-        if path in lines:
-            return lines[path]
-        cut = max(path.rfind("."), path.rfind("["))
-        path = path[:cut] if cut > 0 else ""
-    return default
 
 
 def problems_from(

@@ -10,8 +10,6 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from b12site.errors import Problem
-
 __all__ = [
     "Article",
     "Citation",
@@ -22,11 +20,10 @@ __all__ = [
     "Reference",
     "RenderedArticle",
     "RenderedPage",
-    "Site",
     "SiteConfig",
     "Source",
     "TocEntry",
-    "Topic",
+    "TopicInfo",
     "url_path",
 ]
 
@@ -64,18 +61,12 @@ class Publisher:
 
 
 @dataclass(frozen=True)
-class Topic:
-    """A topic (tag) and the articles filed under it, newest first."""
+class TopicInfo:
+    """A topic as ``site.yaml`` describes it."""
 
     slug: str
     name: str
     description: str = ""
-    articles: tuple[RenderedArticle, ...] = ()
-
-    @property
-    def path(self) -> str:
-        """Site path of the topic page."""
-        return f"topics/{self.slug}/"
 
 
 @dataclass(frozen=True)
@@ -91,7 +82,7 @@ class SiteConfig:
     disclaimer: str
     review_cycle_months: int
     people: Mapping[str, Person]
-    topics: Mapping[str, Topic]
+    topics: Mapping[str, TopicInfo]
     latest_count: int = 10
     words_per_minute: int = 200
     content_dir: Path = field(default=Path("content"))
@@ -259,28 +250,3 @@ class RenderedPage:
     def path(self) -> str:
         """Site path of the page."""
         return self.page.path
-
-
-@dataclass(frozen=True)
-class Site:
-    """The whole assembled site: a pure function of the config and the validated content."""
-
-    config: SiteConfig
-    build_date: date
-    articles: tuple[RenderedArticle, ...]
-    pages: tuple[RenderedPage, ...]
-    topics: tuple[Topic, ...]
-    related: Mapping[str, tuple[RenderedArticle, ...]]
-    warnings: tuple[Problem, ...] = ()
-
-    @property
-    def updated(self) -> date:
-        """The newest change to any article or page, for feeds (never the wall clock)."""
-        days = [a.article.modified for a in self.articles]
-        days += [p.page.updated for p in self.pages if p.page.updated]
-        return max(days, default=self.build_date)
-
-    def topics_of(self, article: RenderedArticle) -> tuple[Topic, ...]:
-        """The topics an article is filed under, in the order its tags list them."""
-        by_slug = {topic.slug: topic for topic in self.topics}
-        return tuple(by_slug[tag] for tag in article.article.tags if tag in by_slug)

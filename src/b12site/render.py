@@ -1,9 +1,9 @@
-"""Jinja environment and page contexts: the assembled site in, output files out."""
+"""The Jinja environment and the renderer: a planned output in, its bytes out."""
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,11 +12,11 @@ from urllib.parse import quote
 import jinja2
 
 from b12site.errors import BuildError
-from b12site.models import RenderedArticle, Site
+from b12site.models import RenderedArticle, RenderedPage, SiteConfig
+from b12site.plan import Output
+from b12site.theme import THEME_DIR
 
-__all__ = ["THEME_DIR", "make_environment", "render_site"]
-
-THEME_DIR = Path(__file__).parent / "theme"
+__all__ = ["Renderer", "make_environment", "url_helpers"]
 
 
 def make_environment(site_templates: Path | None) -> jinja2.Environment:
@@ -43,9 +43,10 @@ def format_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _url_helpers(site: Site) -> dict[str, Callable[[str], str]]:
-    prefix = site.config.path_prefix
-    base = site.config.base_url
+def url_helpers(config: SiteConfig) -> dict[str, Callable[[str], str]]:
+    """``url``, ``abs_url`` and ``static``: site paths made into links under the base URL."""
+    prefix = config.path_prefix
+    base = config.base_url
 
     def url(path: str) -> str:
         return prefix + quote(path.lstrip("/"))
@@ -59,62 +60,23 @@ def _url_helpers(site: Site) -> dict[str, Callable[[str], str]]:
     return {"url": url, "abs_url": abs_url, "static": static}
 
 
-def a_to_z(articles: tuple[RenderedArticle, ...]) -> list[tuple[str, list[RenderedArticle]]]:
-    """Articles grouped by the first letter of their title (``#`` for digits and symbols)."""
-    groups: dict[str, list[RenderedArticle]] = {}
-    for article in sorted(articles, key=lambda a: a.article.title.casefold()):
-        first = unicodedata.normalize("NFKD", article.article.title)[:1].upper()
-        letter = first if first.isalpha() and first.isascii() else "#"
-        groups.setdefault(letter, []).append(article)
-    return sorted(groups.items(), key=lambda item: (item[0] == "#", item[0]))
+class Renderer:
+    """Renders planned outputs with one site's settings and templates."""
 
+    def __init__(self, config: SiteConfig, env: jinja2.Environment | None = None) -> None:
+        self.env = env or make_environment(config.templates_dir)
+        self.common: dict[str, Any] = {"config": config, **url_helpers(config)}
 
-def _pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Every output file: (output path, template name, extra context)."""
-    yield (
-        "index.html",
-        "home.html",
-        {
-            "page_path": "",
-            "latest": site.articles[: site.config.latest_count],
-        },
-    )
-    for article in site.articles:
-        yield (
-            f"{article.path}index.html",
-            "article.html",
-            {
-                "page_path": article.path,
-                "article": article,
-                "topics": site.topics_of(article),
-                "related": site.related[article.article.slug],
-            },
-        )
-    for page in site.pages:
-        yield f"{page.path}index.html", "page.html", {"page_path": page.path, "page": page}
-    yield "topics/index.html", "topics.html", {"page_path": "topics/"}
-    for topic in site.topics:
-        yield f"{topic.path}index.html", "topic.html", {"page_path": topic.path, "topic": topic}
-    yield "a-z/index.html", "a-z.html", {"page_path": "a-z/", "groups": a_to_z(site.articles)}
-    yield "404.html", "404.html", {"page_path": "404.html"}
-    yield "feed.xml", "feed.xml", {"page_path": "feed.xml"}
-    yield "sitemap.xml", "sitemap.xml", {"page_path": "sitemap.xml"}
-    yield "robots.txt", "robots.txt", {"page_path": "robots.txt"}
-
-
-def render_site(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
-    """Render every page of the site to bytes, keyed by output path."""
-    common: dict[str, Any] = {
-        "site": site,
-        "config": site.config,
-        "build_date": site.build_date,
-        **_url_helpers(site),
-    }
-    outputs: dict[str, bytes] = {}
-    for out_path, name, extra in _pages(site):
+    def render(self, output: Output, document: RenderedArticle | RenderedPage | None) -> bytes:
+        """One output file as bytes; a template problem raises BuildError naming it."""
+        context = {f.name: getattr(output.context, f.name) for f in fields(output.context)}
+        if isinstance(document, RenderedArticle):
+            context["article"] = document
+        elif isinstance(document, RenderedPage):
+            context["page"] = document
+        name, out_path = output.template, output.path
         try:
-            template = env.get_template(name)
-            text = template.render(**common, **extra)
+            text = self.env.get_template(name).render(**self.common, **context)
         except jinja2.TemplateNotFound as exc:
             raise BuildError(f"template not found: {exc.name} (needed for {out_path})") from exc
         except jinja2.TemplateSyntaxError as exc:
@@ -127,5 +89,4 @@ def render_site(site: Site, env: jinja2.Environment) -> dict[str, bytes]:
             raise BuildError(
                 f"{name}: cannot render {out_path}: {type(exc).__name__}: {exc}"
             ) from exc
-        outputs[out_path] = text.encode("utf-8")
-    return outputs
+        return text.encode("utf-8")

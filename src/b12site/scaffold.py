@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from b12site.errors import B12Error
-from b12site.render import THEME_DIR
+from b12site.theme import THEME_DIR
 
 __all__ = ["SCAFFOLD_DIR", "init_site"]
 

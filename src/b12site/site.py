@@ -1,13 +1,16 @@
-"""Assemble the site: choose what is published, topics, related articles, URL checks."""
+"""Assemble the site index: what is published, topics, related articles, URL checks."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
+from b12site.cards import ArticleCard, PageCard, Site, Topic
 from b12site.errors import ContentError, Problem
-from b12site.fields import line_of
-from b12site.models import Article, Page, RenderedArticle, RenderedPage, Site, SiteConfig, Topic
+from b12site.models import SiteConfig
+from b12site.related import related_articles
+from b12site.stage import Entry
 
 __all__ = ["RESERVED_PATHS", "assemble", "is_published"]
 
@@ -24,8 +27,7 @@ RESERVED_PATHS = frozenset(
         "search",
     }
 )
-DESCRIPTION_LIMIT = 160
-RELATED_COUNT = 3
+Related = Callable[[Sequence[ArticleCard]], Mapping[str, tuple[ArticleCard, ...]]]
 
 
 def is_published(published: date | None, draft: bool, today: date, drafts: bool) -> bool:
@@ -37,38 +39,44 @@ def is_published(published: date | None, draft: bool, today: date, drafts: bool)
 
 def assemble(
     config: SiteConfig,
-    articles: list[RenderedArticle],
-    pages: list[RenderedPage],
+    entries: Sequence[Entry],
     today: date,
     drafts: bool = False,
+    related: Related = related_articles,
 ) -> Site:
-    """Build the ``Site`` from rendered content; raise ContentError on URL clashes."""
-    _check_paths(articles, pages)  # drafts and future articles too: they will be published
+    """Build the ``Site`` index from valid entries; raise ContentError on URL clashes."""
+    _check_paths(entries)  # drafts and future articles too: they will be published
     live = [
-        a for a in articles if is_published(a.article.published, a.article.draft, today, drafts)
+        e
+        for e in entries
+        if e.kind == "article" and is_published(e.article.published, e.card.draft, today, drafts)
     ]
-    live_pages = [p for p in pages if is_published(None, p.page.draft, today, drafts)]
-    live.sort(key=lambda a: (-a.article.published.toordinal(), a.article.title.casefold()))
-    live_pages.sort(key=lambda p: p.page.title.casefold())
-    topics = _topics(config, live)
+    live.sort(key=lambda e: (-e.article.published.toordinal(), e.article.title.casefold()))
+    articles = tuple(e.article for e in live)
+    pages = [
+        e.card
+        for e in entries
+        if isinstance(e.card, PageCard) and is_published(None, e.card.draft, today, drafts)
+    ]
+    pages.sort(key=lambda p: p.title.casefold())
+    warnings = [w for e in (*live, *(e for e in entries if e.card in pages)) for w in e.warnings]
+    warnings += _overdue(live, today)
     return Site(
         config=config,
         build_date=today,
-        articles=tuple(live),
-        pages=tuple(live_pages),
-        topics=topics,
-        related={a.article.slug: _related(a, live) for a in live},
-        warnings=tuple(sorted(_warnings(live, live_pages, today), key=lambda p: p.sort_key)),
+        articles=articles,
+        pages=tuple(pages),
+        topics=_topics(config, articles),
+        related=related(articles),
+        warnings=tuple(sorted(warnings, key=lambda p: p.sort_key)),
     )
 
 
-def _check_paths(articles: list[RenderedArticle], pages: list[RenderedPage]) -> None:
+def _check_paths(entries: Sequence[Entry]) -> None:
     """Every URL must belong to exactly one source, and none may shadow a built-in page."""
     owners: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
-    items: list[Article | Page] = [*(a.article for a in articles), *(p.page for p in pages)]
-    for item in items:
-        src = item.source
-        owners[item.slug].append((src.display, line_of("slug", src.lines, 1)))
+    for entry in entries:
+        owners[entry.card.slug].append((entry.shown, entry.slug_line))
     problems = []
     for slug, sources in sorted(owners.items()):
         if slug in RESERVED_PATHS:
@@ -86,77 +94,25 @@ def _check_paths(articles: list[RenderedArticle], pages: list[RenderedPage]) -> 
         raise ContentError(problems)
 
 
-def _topics(config: SiteConfig, articles: list[RenderedArticle]) -> tuple[Topic, ...]:
-    filed: dict[str, list[RenderedArticle]] = defaultdict(list)
+def _topics(config: SiteConfig, articles: Sequence[ArticleCard]) -> tuple[Topic, ...]:
+    filed: dict[str, list[ArticleCard]] = defaultdict(list)
     for article in articles:
-        for tag in article.article.tags:
-            filed[tag].append(article)
+        for topic in article.topics:
+            filed[topic.slug].append(article)
     topics = []
     for slug, members in filed.items():
         known = config.topics.get(slug)
-        name = known.name if known else slug.replace("-", " ").capitalize()
+        name = members[0].topics[[t.slug for t in members[0].topics].index(slug)].name
         topics.append(Topic(slug, name, known.description if known else "", tuple(members)))
     return tuple(sorted(topics, key=lambda t: t.name.casefold()))
 
 
-def _related(
-    article: RenderedArticle, articles: list[RenderedArticle]
-) -> tuple[RenderedArticle, ...]:
-    """Articles sharing the most topics with this one, newest first among equals."""
-    tags = set(article.article.tags)
-    scored = [(len(tags & set(o.article.tags)), o) for o in articles if o is not article]
-    ranked = [o for score, o in sorted(scored, key=lambda s: -s[0]) if score > 0]
-    return tuple(ranked[:RELATED_COUNT])
-
-
-def _warnings(
-    articles: list[RenderedArticle], pages: list[RenderedPage], today: date
-) -> list[Problem]:
-    """Things that do not stop a build but that an editor should fix."""
-    found = []
-    for rendered in articles:
-        art = rendered.article
-        src = art.source
-        if art.next_review < today:
-            found.append(
-                Problem(
-                    src.display,
-                    line_of("last_reviewed", src.lines, 1),
-                    "last_reviewed",
-                    f"review overdue since {art.next_review}",
-                )
-            )
-        for index, citation in enumerate(art.references):
-            if not any(c.reference.id == citation.id and c.anchors for c in rendered.citations):
-                field = f"references[{index}]"
-                found.append(
-                    Problem(
-                        src.display,
-                        line_of(field, src.lines, 1),
-                        field,
-                        f"'{citation.id}' is never cited in the article",
-                    )
-                )
-        if not rendered.toc:
-            found.append(
-                Problem(
-                    src.display,
-                    src.body_line,
-                    "body",
-                    "no '## ' sections, so the page has no contents list",
-                )
-            )
-    items: list[Article | Page] = [*(a.article for a in articles), *(p.page for p in pages)]
-    for item in items:
-        if len(item.description) > DESCRIPTION_LIMIT:
-            src = item.source
-            found.append(
-                Problem(
-                    src.display,
-                    line_of("description", src.lines, 1),
-                    "description",
-                    f"{len(item.description)} characters; search results show about "
-                    f"{DESCRIPTION_LIMIT}",
-                )
-            )
-    return found
+def _overdue(live: Sequence[Entry], today: date) -> list[Problem]:
+    """Articles whose medical review is overdue: a warning, not an error."""
+    return [
+        Problem(
+            e.shown, e.review_line, "last_reviewed", f"review overdue since {e.article.next_review}"
+        )
+        for e in live
+        if e.article.next_review < today
+    ]

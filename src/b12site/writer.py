@@ -1,19 +1,35 @@
-"""The only module that touches the output folder: safe joins and an atomic swap."""
+"""The only module that touches the output folder: safe joins, staged and journalled updates."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from b12site.errors import WriteError
 
-__all__ = ["MARKER", "check_output", "collect_static", "safe_join", "write_site"]
+__all__ = [
+    "MARKER",
+    "WriteReport",
+    "check_output",
+    "collect_static",
+    "current_stat",
+    "existing_files",
+    "recover",
+    "safe_join",
+    "write_site",
+]
 
 MARKER = ".b12site"
-_MARKER_TEXT = b"This folder is built by b12site; the next build replaces it whole.\n"
+_MARKER_TEXT = (
+    b"This folder is built by b12site; each build updates it and removes files it did not make.\n"
+)
+_NEW = ".b12site-new-"
+_JOURNAL = ".b12site-commit"
 
 
 def safe_join(root: Path, relative: str) -> Path:
@@ -67,51 +83,177 @@ def check_output(out: Path, root: Path, source_dirs: Iterable[Path] = ()) -> Pat
     return out
 
 
+Stat = tuple[int, int]  # size and mtime in nanoseconds
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    """What an update of the output folder did."""
+
+    stats: dict[str, Stat]  # every file given, as it now is on disk
+    written: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
 def write_site(
-    outputs: Mapping[str, bytes],
-    static_files: Mapping[str, Path],
     out: Path,
+    files: Mapping[str, bytes],
+    static_files: Mapping[str, Path],
+    delete: Iterable[str],
     root: Path,
     source_dirs: Iterable[Path] = (),
-) -> Path:
-    """Write every file into a fresh folder beside ``out``, then swap it in whole."""
+) -> WriteReport:
+    """Bring ``out`` up to date, touching only what changed; return the stat of every file given.
+
+    Files whose bytes are already there are left alone (their mtimes stay). The rest are
+    written into a folder beside ``out`` first; only then does a journal mark the commit, and
+    the files are moved in. A build that fails or is stopped before that leaves ``out`` as it
+    was; one stopped while moving files in is finished by the next build (``recover``).
+    """
     out = check_output(out, root, source_dirs)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.b12site-new-", dir=out.parent))
+    recover(out)
+    fresh = not out.exists() or not any(out.iterdir())
     try:
-        for relative, data in sorted(outputs.items()):
-            _write(safe_join(staging, relative), data)
-        for relative, source in sorted(static_files.items()):
-            if relative in outputs:
-                raise WriteError(f"static file {source} would overwrite the page {relative}")
-            _write(safe_join(staging, relative), source.read_bytes())
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{_NEW}", dir=out.parent))
+    except OSError as exc:
+        raise WriteError(f"cannot write the site to {out}: {exc}") from exc
+    committed = False
+    try:
+        moves = _stage(out, staging, files, static_files, fresh)
+        removals = [] if fresh else _removals(delete, files, static_files)
         _write(staging / MARKER, _MARKER_TEXT)
-        os.chmod(staging, 0o755)
-        _swap(staging, out)
+        if fresh:
+            os.chmod(staging, 0o755)
+            if out.exists():
+                out.rmdir()
+            staging.rename(out)
+            committed = True
+        elif moves or removals:
+            _write_journal(staging, [*moves, MARKER], removals)
+            committed = True
+            _apply(staging, out)
+            shutil.rmtree(staging)
+        else:
+            shutil.rmtree(staging)
     except BaseException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        if not committed:
+            shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):
-            raise WriteError(f"cannot write the site to {out}: {exc}") from exc
+            more = " (the next build finishes the update)" if committed else ""
+            raise WriteError(f"cannot write the site to {out}: {exc}{more}") from exc
         raise
-    return out
+    stats = {rel: _stat(safe_join(out, rel)) for rel in (*files, *static_files)}
+    return WriteReport(stats, tuple(moves), tuple(removals))
+
+
+def _removals(
+    delete: Iterable[str], files: Mapping[str, bytes], static_files: Mapping[str, Path]
+) -> list[str]:
+    return sorted(set(delete) - set(files) - set(static_files) - {MARKER})
+
+
+def recover(out: Path) -> None:
+    """Finish an update that reached its commit; discard any that did not."""
+    if not out.parent.is_dir():
+        return
+    for left in sorted(out.parent.glob(f".{out.name}{_NEW}*")):
+        if (left / _JOURNAL).is_file() and out.is_dir():
+            _apply(left, out)
+        shutil.rmtree(left, ignore_errors=True)
+    for old in out.parent.glob(f".{out.name}.b12site-old-*"):  # left by versions before 0.2
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def current_stat(out: Path, relative: str) -> Stat | None:
+    """Size and mtime of an output file, or None when it is missing."""
+    try:
+        return _stat(safe_join(out, relative))
+    except OSError:
+        return None
+
+
+def existing_files(out: Path) -> list[str]:
+    """Every file under the output folder but the marker, as relative POSIX paths."""
+    if not out.is_dir():
+        return []
+    found = []
+    for folder, _, names in os.walk(out):
+        base = Path(folder).relative_to(out)
+        found += [(base / name).as_posix() for name in names]
+    return sorted(f for f in found if f != MARKER)
+
+
+def _stage(
+    out: Path,
+    staging: Path,
+    files: Mapping[str, bytes],
+    static_files: Mapping[str, Path],
+    fresh: bool,
+) -> list[str]:
+    """Write what differs from ``out`` into ``staging``; return the paths written."""
+    moves = []
+    for relative, data in sorted(files.items()):
+        if relative in static_files:
+            raise WriteError(
+                f"static file {static_files[relative]} would overwrite the page {relative}"
+            )
+        if fresh or not _holds(safe_join(out, relative), data):
+            _write(safe_join(staging, relative), data)
+            moves.append(relative)
+    for relative, source in sorted(static_files.items()):
+        data = source.read_bytes()
+        if fresh or not _holds(safe_join(out, relative), data):
+            _write(safe_join(staging, relative), data)
+            moves.append(relative)
+    return moves
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file at ``path`` already has exactly these bytes."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _write_journal(staging: Path, moves: list[str], removals: list[str]) -> None:
+    """The commit point: once this file exists, the update is carried through."""
+    pending = staging / (_JOURNAL + ".tmp")
+    pending.write_text(json.dumps({"move": moves, "delete": removals}), encoding="utf-8")
+    pending.rename(staging / _JOURNAL)
+
+
+def _apply(staging: Path, out: Path) -> None:
+    """Move the staged files into ``out`` and delete the removed ones, as the journal says."""
+    plan = json.loads((staging / _JOURNAL).read_text(encoding="utf-8"))
+    for relative in plan["move"]:
+        source = safe_join(staging, relative)
+        if source.exists():  # already moved by an earlier, interrupted attempt
+            target = safe_join(out, relative)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    for relative in plan["delete"]:
+        target = safe_join(out, relative)
+        target.unlink(missing_ok=True)
+        _prune(target.parent, out)
+
+
+def _prune(folder: Path, out: Path) -> None:
+    """Remove folders left empty by deletions, up to (not including) ``out``."""
+    while folder != out and folder.is_relative_to(out):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _stat(path: Path) -> Stat:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
 
 
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-
-
-def _swap(staging: Path, out: Path) -> None:
-    """Put the new folder in place of the old one; the old one is restored if that fails."""
-    if not out.exists():
-        staging.rename(out)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.b12site-old-", dir=out.parent))
-    retired.rmdir()
-    out.rename(retired)
-    try:
-        staging.rename(out)
-    except OSError:
-        retired.rename(out)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)

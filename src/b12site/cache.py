@@ -1,0 +1,188 @@
+"""The persistent build cache: one SQLite file of validated entries, outputs and settings.
+
+Every entry is keyed by what went into it (a content hash of the source and a digest of the
+settings and b12site version it was made with); size and mtime only decide whether a file
+must be hashed again, as git's index does. Anything unreadable is ignored, never trusted.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["CACHE_DIR", "Cache", "CachedSource", "OutputRecord", "open_cache"]
+
+CACHE_DIR = ".b12site-cache"
+DATABASE = "cache.sqlite"
+FORMAT = "b12site-cache-3"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (
+    path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, sha TEXT, made_with TEXT,
+    entry TEXT, document TEXT);
+CREATE TABLE IF NOT EXISTS outputs (
+    out TEXT, path TEXT, key TEXT, size INTEGER, mtime_ns INTEGER, PRIMARY KEY (out, path));
+"""
+
+
+@dataclass(frozen=True)
+class CachedSource:
+    """What the cache knows of one source file (its document is read only when needed)."""
+
+    size: int
+    mtime_ns: int
+    sha: str
+    made_with: str
+    entry: str  # Entry JSON, without the document
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    """An output file as the last build left it."""
+
+    key: str
+    size: int
+    mtime_ns: int
+
+
+class Cache:
+    """An open cache database; every method is safe to call on an empty cache.
+
+    The database file is created on the first save, so a build that stops early leaves none.
+    """
+
+    def __init__(
+        self, connection: sqlite3.Connection | None, folder: Path | None = None, warning: str = ""
+    ) -> None:
+        self._db = connection
+        self._folder = folder  # where to create the database on the first save
+        self.warning = warning
+        self._pending: dict[str, str] = {}
+
+    def meta(self, key: str) -> str:
+        """A stored setting, or an empty string."""
+        row = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(row[0][0]) if row else ""
+
+    def sources(self) -> dict[str, CachedSource]:
+        """Every cached source, by path relative to the site."""
+        rows = self._query("SELECT path, size, mtime_ns, sha, made_with, entry FROM sources", ())
+        return {r[0]: CachedSource(r[1], r[2], r[3], r[4], r[5]) for r in rows}
+
+    def document(self, path: str) -> str:
+        """The rendered document of one source as JSON, or an empty string."""
+        row = self._query("SELECT document FROM sources WHERE path = ?", (path,))
+        return str(row[0][0]) if row else ""
+
+    def outputs(self, out: str) -> dict[str, OutputRecord]:
+        """The output files of the last build into ``out``."""
+        rows = self._query("SELECT path, key, size, mtime_ns FROM outputs WHERE out = ?", (out,))
+        return {r[0]: OutputRecord(r[1], r[2], r[3]) for r in rows}
+
+    def remember(self, meta: Mapping[str, str]) -> None:
+        """Settings to store with the next save."""
+        self._pending.update(meta)
+
+    def save(
+        self,
+        meta: Mapping[str, str],
+        sources: Iterable[tuple[str, CachedSource, str | None]],
+        removed: Iterable[str],
+        out: str | None = None,
+        outputs: Mapping[str, OutputRecord] | None = None,
+    ) -> None:
+        """Store settings, sources (``None`` keeps the stored document) and outputs at once."""
+        if self._db is None and self._folder is not None:
+            self._db, self._folder = _create(self._folder), None
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.executemany(
+                    "REPLACE INTO meta VALUES (?, ?)", {**self._pending, **meta}.items()
+                )
+                self._pending.clear()
+                self._db.executemany("DELETE FROM sources WHERE path = ?", ((p,) for p in removed))
+                for path, src, document in sources:
+                    row = (src.size, src.mtime_ns, src.sha, src.made_with, src.entry)
+                    if document is None:
+                        self._db.execute(
+                            "UPDATE sources SET size=?, mtime_ns=?, sha=?, made_with=?, entry=? "
+                            "WHERE path=?",
+                            (*row, path),
+                        )
+                    else:
+                        self._db.execute(
+                            "REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (path, *row, document),
+                        )
+                if out is not None and outputs is not None:
+                    self._db.execute("DELETE FROM outputs WHERE out = ?", (out,))
+                    self._db.executemany(
+                        "INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
+                        ((out, p, r.key, r.size, r.mtime_ns) for p, r in outputs.items()),
+                    )
+        except sqlite3.Error as exc:
+            self.warning = f"cannot update the build cache: {exc}"
+
+    def close(self) -> None:
+        """Close the database."""
+        if self._db is not None:
+            self._db.close()
+
+    def _query(self, sql: str, args: tuple[object, ...]) -> list[tuple[Any, ...]]:
+        if self._db is None:
+            return []
+        try:
+            return self._db.execute(sql, args).fetchall()
+        except sqlite3.Error:
+            return []
+
+
+def open_cache(folder: Path, enabled: bool = True) -> Cache:
+    """Open the cache in ``folder`` if there is one; a corrupt or foreign one is set aside."""
+    if not enabled:
+        return Cache(None)
+    path = folder / DATABASE
+    if not path.exists():
+        return Cache(None, folder)
+    try:
+        db = sqlite3.connect(path, isolation_level="DEFERRED")
+        if _ours(db):
+            return Cache(db)
+        db.close()
+        path.unlink()
+    except (OSError, sqlite3.Error) as exc:
+        return Cache(None, None, f"cannot use the build cache, building without it: {exc}")
+    return Cache(None, folder, "ignored the build cache: made by another version, or damaged")
+
+
+def _ours(db: sqlite3.Connection) -> bool:
+    """Whether a database is a sound cache of this format."""
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        return (
+            bool(row and row[0] == FORMAT)
+            and db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        )
+    except sqlite3.Error:
+        return False
+
+
+def _create(folder: Path) -> sqlite3.Connection | None:
+    """A new, empty cache database in ``folder`` (None if it cannot be made)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore = folder / ".gitignore"  # keep the cache out of version control
+        if not ignore.exists():
+            ignore.write_text("# made by b12site; safe to delete\n*\n", encoding="utf-8")
+        db = sqlite3.connect(folder / DATABASE, isolation_level=None)
+        db.executescript(_SCHEMA)
+        db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+        db.isolation_level = "DEFERRED"
+        return db
+    except (OSError, sqlite3.Error):
+        return None

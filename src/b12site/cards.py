@@ -1,0 +1,115 @@
+"""The light site index: cards of articles and pages, topics, and the site made of them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from b12site.errors import Problem
+from b12site.models import SiteConfig
+
+__all__ = ["ArticleCard", "PageCard", "Site", "Topic", "TopicLink"]
+
+
+@dataclass(frozen=True)
+class TopicLink:
+    """A topic as an article lists it: slug, name and page path."""
+
+    slug: str
+    name: str
+
+    @property
+    def path(self) -> str:
+        """Site path of the topic page."""
+        return f"topics/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class ArticleCard:
+    """What lists, feeds and other pages show of an article; never its rendered body."""
+
+    slug: str
+    title: str
+    description: str
+    published: date
+    modified: date
+    last_reviewed: date
+    next_review: date
+    author_name: str
+    author_url: str
+    reviewer_name: str
+    topics: tuple[TopicLink, ...]
+    reading_minutes: int
+    draft: bool
+
+    @property
+    def path(self) -> str:
+        """Site path of the article page (a pretty URL)."""
+        return f"{self.slug}/"
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The slugs of the article's topics, in the order the article lists them."""
+        return tuple(topic.slug for topic in self.topics)
+
+
+@dataclass(frozen=True)
+class PageCard:
+    """What navigation and the sitemap show of a plain page."""
+
+    slug: str
+    title: str
+    description: str
+    updated: date | None
+    draft: bool
+
+    @property
+    def path(self) -> str:
+        """Site path of the page (a pretty URL)."""
+        return f"{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic (tag) and the articles filed under it, newest first."""
+
+    slug: str
+    name: str
+    description: str = ""
+    articles: tuple[ArticleCard, ...] = ()
+
+    @property
+    def path(self) -> str:
+        """Site path of the topic page."""
+        return f"topics/{self.slug}/"
+
+    @property
+    def modified(self) -> date | None:
+        """The newest change to any article of the topic."""
+        return max((a.modified for a in self.articles), default=None)
+
+
+@dataclass(frozen=True)
+class Site:
+    """The assembled site index: a pure function of the settings and the content's cards."""
+
+    config: SiteConfig
+    build_date: date
+    articles: tuple[ArticleCard, ...]
+    pages: tuple[PageCard, ...]
+    topics: tuple[Topic, ...]
+    related: Mapping[str, tuple[ArticleCard, ...]]
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def updated(self) -> date:
+        """The newest change to any article or page, for feeds (never the wall clock)."""
+        days = [a.modified for a in self.articles]
+        days += [p.updated for p in self.pages if p.updated]
+        return max(days, default=self.build_date)
+
+    @property
+    def newest_article(self) -> date | None:
+        """The newest change to any article."""
+        return max((a.modified for a in self.articles), default=None)

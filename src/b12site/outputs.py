@@ -1,0 +1,74 @@
+"""Render the planned outputs that changed since the last build, in parallel when it pays."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from b12site import codec
+from b12site.cache import OutputRecord
+from b12site.models import RenderedArticle, RenderedPage, SiteConfig
+from b12site.plan import Output
+from b12site.workers import run_all
+
+__all__ = ["outdated", "render_outputs"]
+
+Stat = tuple[int, int]
+
+
+def outdated(
+    plan: Sequence[Output],
+    site_key: str,
+    previous: Mapping[str, OutputRecord],
+    current: Callable[[str], Stat | None],
+) -> tuple[list[Output], dict[str, str], dict[str, Stat]]:
+    """Outputs to render (inputs changed, or the file is not as the last build left it),
+    every output's key, and the stat of the ones left as they are."""
+    todo, keys, kept = [], {}, {}
+    for output in plan:
+        key = keys[output.path] = output.key(site_key)
+        record = previous.get(output.path)
+        if record is not None and record.key == key:
+            stat = current(output.path)
+            if stat == (record.size, record.mtime_ns):
+                kept[output.path] = stat
+                continue
+        todo.append(output)
+    return todo, keys, kept
+
+
+def render_outputs(
+    todo: Sequence[Output],
+    documents: Callable[[str], str],
+    config: SiteConfig,
+    jobs: int,
+    progress: Callable[[int], None],
+) -> dict[str, bytes]:
+    """Render each output, with the rendered document it reads (as JSON from ``documents``)."""
+    tasks = [(output, documents(output.document) if output.document else "") for output in todo]
+    results = run_all(_render, tasks, jobs, _setup, (config,), progress)
+    return {output.path: data for output, data in zip(todo, results, strict=True)}
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _setup(config: SiteConfig) -> None:
+    from b12site.render import Renderer  # Jinja is imported only when something is rendered
+
+    if _WORKER.get("config") != config:
+        _WORKER["config"], _WORKER["renderer"] = config, Renderer(config)
+
+
+def _render(task: tuple[Output, str]) -> bytes:
+    """In a worker: decode the document and render one output."""
+    from b12site.render import Renderer
+
+    output, text = task
+    renderer = _WORKER["renderer"]
+    assert isinstance(renderer, Renderer)
+    document: RenderedArticle | RenderedPage | None = None
+    if output.document.startswith("article:"):
+        document = codec.loads(RenderedArticle, text)
+    elif output.document.startswith("page:"):
+        document = codec.loads(RenderedPage, text)
+    return renderer.render(output, document)

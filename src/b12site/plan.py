@@ -1,0 +1,239 @@
+"""The page plan: every output of the site as a value, with its typed context and inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from b12site.cards import ArticleCard, PageCard, Site, Topic, TopicLink
+
+__all__ = [
+    "AZContext",
+    "ArticleContext",
+    "Context",
+    "FeedContext",
+    "HomeContext",
+    "Nav",
+    "Output",
+    "PageContext",
+    "SitemapContext",
+    "TopicContext",
+    "TopicSummary",
+    "TopicsContext",
+    "a_to_z",
+    "plan_site",
+]
+
+
+@dataclass(frozen=True)
+class Nav:
+    """What the header and footer of every page show: the plain pages and the policy."""
+
+    pages: tuple[PageCard, ...]
+    policy: str  # site path of the editorial policy page, or ""
+
+
+@dataclass(frozen=True)
+class TopicSummary:
+    """A topic in a list of topics: name, description, size and newest change."""
+
+    slug: str
+    name: str
+    description: str
+    count: int
+    modified: date | None
+
+    @property
+    def path(self) -> str:
+        """Site path of the topic page."""
+        return f"topics/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every template receives: where the page is and the site navigation."""
+
+    page_path: str
+    nav: Nav
+
+
+@dataclass(frozen=True)
+class HomeContext(Context):
+    """The home page: the latest articles and every topic."""
+
+    latest: tuple[ArticleCard, ...]
+    article_count: int
+    topics: tuple[TopicSummary, ...]
+
+
+@dataclass(frozen=True)
+class ArticleContext(Context):
+    """An article page: its topics and related articles (the rendered article is loaded)."""
+
+    card: ArticleCard
+    topics: tuple[TopicLink, ...]
+    related: tuple[ArticleCard, ...]
+
+
+@dataclass(frozen=True)
+class PageContext(Context):
+    """A plain page (its rendered body is loaded)."""
+
+    card: PageCard
+
+
+@dataclass(frozen=True)
+class TopicsContext(Context):
+    """The list of topics."""
+
+    topics: tuple[TopicSummary, ...]
+
+
+@dataclass(frozen=True)
+class TopicContext(Context):
+    """One topic's page."""
+
+    topic: Topic
+
+
+@dataclass(frozen=True)
+class AZContext(Context):
+    """The A to Z index: articles grouped by first letter."""
+
+    groups: tuple[tuple[str, tuple[ArticleCard, ...]], ...]
+
+
+@dataclass(frozen=True)
+class FeedContext(Context):
+    """The Atom feed."""
+
+    updated: date
+    articles: tuple[ArticleCard, ...]
+
+
+@dataclass(frozen=True)
+class SitemapContext(Context):
+    """The sitemap."""
+
+    updated: date
+    newest: date | None
+    articles: tuple[ArticleCard, ...]
+    pages: tuple[PageCard, ...]
+    topics: tuple[TopicSummary, ...]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the site: where, which template, its context, and what it depends on."""
+
+    path: str
+    template: str
+    context: Context
+    depends_on: tuple[str, ...]
+    document: str = ""  # "article:<slug>" or "page:<slug>": a rendered document to load
+
+    def key(self, site_key: str) -> str:
+        """A digest that changes whenever anything this output is made from changes."""
+        text = "\n".join((site_key, self.path, self.template, *self.depends_on))
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def a_to_z(articles: Sequence[ArticleCard]) -> tuple[tuple[str, tuple[ArticleCard, ...]], ...]:
+    """Articles grouped by the first letter of their title (``#`` for digits and symbols)."""
+    groups: dict[str, list[ArticleCard]] = {}
+    for article in sorted(articles, key=lambda a: a.title.casefold()):
+        first = unicodedata.normalize("NFKD", article.title)[:1].upper()
+        letter = first if first.isalpha() and first.isascii() else "#"
+        groups.setdefault(letter, []).append(article)
+    ordered = sorted(groups.items(), key=lambda item: (item[0] == "#", item[0]))
+    return tuple((letter, tuple(items)) for letter, items in ordered)
+
+
+def plan_site(site: Site, digests: Mapping[str, str]) -> tuple[Output, ...]:
+    """Every output of the site; ``digests`` maps ``article:<slug>``/``page:<slug>`` to the
+    digest of its rendered document and ``card:<slug>`` to the digest of its card."""
+    return tuple(_outputs(site, digests))
+
+
+def _outputs(site: Site, digests: Mapping[str, str]) -> Iterator[Output]:
+    pages = site.pages
+    policy = next((p.path for p in pages if p.slug.startswith("editorial")), "")
+    nav = Nav(pages, policy)
+    nav_dep = "nav:" + "|".join(f"{p.slug}={p.title}" for p in pages) + f"|policy={policy}"
+
+    def cards(articles: Sequence[ArticleCard]) -> str:
+        return "cards:" + ",".join(digests[f"card:{a.slug}"] for a in articles)
+
+    summaries = tuple(
+        TopicSummary(t.slug, t.name, t.description, len(t.articles), t.modified)
+        for t in site.topics
+    )
+    topics_dep = "topics:" + repr(summaries)
+    latest = site.articles[: site.config.latest_count]
+    yield Output(
+        "index.html",
+        "home.html",
+        HomeContext("", nav, latest, len(site.articles), summaries),
+        (nav_dep, cards(latest), f"count:{len(site.articles)}", topics_dep),
+    )
+    for card in site.articles:
+        related = site.related.get(card.slug, ())
+        yield Output(
+            f"{card.path}index.html",
+            "article.html",
+            ArticleContext(card.path, nav, card, card.topics, related),
+            (nav_dep, digests[f"article:{card.slug}"], cards((card, *related))),
+            f"article:{card.slug}",
+        )
+    for page in pages:
+        yield Output(
+            f"{page.path}index.html",
+            "page.html",
+            PageContext(page.path, nav, page),
+            (nav_dep, digests[f"page:{page.slug}"]),
+            f"page:{page.slug}",
+        )
+    yield Output(
+        "topics/index.html",
+        "topics.html",
+        TopicsContext("topics/", nav, summaries),
+        (nav_dep, topics_dep),
+    )
+    for topic in site.topics:
+        yield Output(
+            f"{topic.path}index.html",
+            "topic.html",
+            TopicContext(topic.path, nav, topic),
+            (
+                nav_dep,
+                f"topic:{topic.slug}={topic.name}={topic.description}",
+                cards(topic.articles),
+            ),
+        )
+    yield Output(
+        "a-z/index.html",
+        "a-z.html",
+        AZContext("a-z/", nav, a_to_z(site.articles)),
+        (nav_dep, cards(site.articles)),
+    )
+    yield Output("404.html", "404.html", Context("404.html", nav), (nav_dep,))
+    all_cards = cards(site.articles)
+    updated = f"updated:{site.updated}"
+    yield Output(
+        "feed.xml",
+        "feed.xml",
+        FeedContext("feed.xml", nav, site.updated, site.articles),
+        (updated, all_cards),
+    )
+    yield Output(
+        "sitemap.xml",
+        "sitemap.xml",
+        SitemapContext(
+            "sitemap.xml", nav, site.updated, site.newest_article, site.articles, pages, summaries
+        ),
+        (updated, all_cards, nav_dep, topics_dep),
+    )
+    yield Output("robots.txt", "robots.txt", Context("robots.txt", nav), ())

@@ -1,0 +1,199 @@
+"""Find the content files and turn each into an entry: from the cache when unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from b12site import codec
+from b12site.cache import CachedSource
+from b12site.cards import ArticleCard, PageCard
+from b12site.errors import ContentError, Problem
+from b12site.models import SiteConfig
+from b12site.stage import Entry, process_or_problems
+from b12site.workers import run_all
+
+__all__ = ["Loaded", "SourceFile", "decode_entry", "encode_entry", "load_entries", "scan"]
+
+PAGES_DIR = "pages"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A content file found on disk, with the size and mtime seen when it was found."""
+
+    shown: str  # relative to the site folder
+    path: Path
+    kind: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Every valid entry, in source order, and what the cache should learn."""
+
+    entries: tuple[Entry, ...]
+    problems: tuple[Problem, ...]
+    processed: int
+    changed: tuple[tuple[str, CachedSource, str | None], ...]  # document None: kept as stored
+
+
+def scan(content_dir: Path, root: Path) -> list[SourceFile]:
+    """Every ``.md`` file under content/, sorted; files and folders starting with . or _ skipped."""
+    if not content_dir.is_dir():
+        raise ContentError([Problem(str(content_dir), None, "", "content folder not found")])
+    found: list[tuple[tuple[str, ...], SourceFile]] = []
+    prefix = content_dir.relative_to(root).parts if content_dir.is_relative_to(root) else ()
+    stack: list[tuple[Path, tuple[str, ...]]] = [(content_dir, ())]
+    while stack:
+        folder, parts = stack.pop()
+        with os.scandir(folder) as listing:
+            for item in listing:
+                if item.name.startswith((".", "_")):
+                    continue
+                here = (*parts, item.name)
+                if item.is_dir() and not item.is_symlink():
+                    stack.append((Path(item.path), here))
+                elif item.name.endswith(".md") and item.is_file():
+                    st = item.stat()
+                    kind = "page" if here[0] == PAGES_DIR and len(here) > 1 else "article"
+                    shown = "/".join((*prefix, *here)) if prefix else Path(item.path).as_posix()
+                    found.append(
+                        (here, SourceFile(shown, Path(item.path), kind, st.st_size, st.st_mtime_ns))
+                    )
+    return [source for _, source in sorted(found, key=lambda pair: pair[0])]
+
+
+def encode_entry(entry: Entry) -> str:
+    """An entry as JSON for the cache, without its document (stored on its own)."""
+    return codec.dumps(
+        (
+            entry.kind,
+            entry.shown,
+            entry.card,
+            entry.warnings,
+            entry.slug_line,
+            entry.review_line,
+            entry.digest,
+            entry.card_digest,
+        )
+    )
+
+
+def decode_entry(text: str) -> Entry:
+    """An entry from the cache (its document is loaded only if a page needs it)."""
+    data = codec.loads(list, text)
+    kind = codec.decode(str, data[0])
+    card_type: type[ArticleCard | PageCard] = PageCard if kind == "page" else ArticleCard
+    return Entry(
+        kind,
+        codec.decode(str, data[1]),
+        codec.decode(card_type, data[2]),
+        codec.decode(tuple[Problem, ...], data[3]),
+        _line(data[4]),
+        _line(data[5]),
+        codec.decode(str, data[6]),
+        codec.decode(str, data[7]),
+    )
+
+
+def _line(value: object) -> int | None:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise codec.DecodeError(f"not a line number: {value!r}")
+
+
+def load_entries(
+    files: Sequence[SourceFile],
+    config: SiteConfig,
+    today: date,
+    cached: Mapping[str, CachedSource],
+    made_with: str,
+    jobs: int,
+    progress: Callable[[int], None],
+) -> Loaded:
+    """An entry per file: reused when its content and settings are unchanged, else made anew;
+    the problems of every invalid file are collected, not raised."""
+    entries: dict[str, Entry] = {}
+    changed: list[tuple[str, CachedSource, str | None]] = []
+    todo: list[SourceFile] = []
+    for source in files:
+        record = cached.get(source.shown)
+        reused = _reuse(source, record, made_with, today)
+        if reused is None:
+            todo.append(source)
+            continue
+        entry, sha = reused
+        entries[source.shown] = entry
+        if record is not None and (record.size, record.mtime_ns) != (source.size, source.mtime_ns):
+            changed.append((source.shown, _record(source, sha, made_with, record.entry), None))
+    results = run_all(_process, todo, jobs, _setup, (config, today), progress)
+    problems: list[Problem] = []
+    for source, result in zip(todo, results, strict=True):
+        if isinstance(result, Processed):
+            entry, sha = result.entry, result.sha
+            entries[source.shown] = entry
+            changed.append(
+                (source.shown, _record(source, sha, made_with, encode_entry(entry)), entry.document)
+            )
+        else:
+            problems.extend(result)
+    ordered = tuple(entries[s.shown] for s in files if s.shown in entries)
+    return Loaded(ordered, tuple(problems), len(todo), tuple(changed))
+
+
+def _reuse(
+    source: SourceFile, record: CachedSource | None, made_with: str, today: date
+) -> tuple[Entry, str] | None:
+    """The cached entry and hash of a file, if they are still what the file would give."""
+    if record is None or record.made_with != made_with:
+        return None
+    same_stat = (record.size, record.mtime_ns) == (source.size, source.mtime_ns)
+    if not same_stat and (record.size != source.size or _sha(source.path) != record.sha):
+        return None
+    try:
+        entry = decode_entry(record.entry)
+    except codec.DecodeError:
+        return None
+    return (entry, record.sha) if entry.valid_on(today) else None
+
+
+def _record(source: SourceFile, sha: str, made_with: str, entry: str) -> CachedSource:
+    return CachedSource(source.size, source.mtime_ns, sha, made_with, entry)
+
+
+def _sha(path: Path) -> str:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return ""
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _setup(config: SiteConfig, today: date) -> None:
+    _WORKER["config"], _WORKER["today"] = config, today
+
+
+@dataclass(frozen=True)
+class Processed:
+    """A file processed in a worker: its entry and the hash of the text it was made from."""
+
+    entry: Entry
+    sha: str
+
+
+def _process(source: SourceFile) -> Processed | tuple[Problem, ...]:
+    """In a worker: hash and process one file."""
+    config = _WORKER["config"]
+    today = _WORKER["today"]
+    assert isinstance(config, SiteConfig) and isinstance(today, date)
+    sha = _sha(source.path)
+    result = process_or_problems(source.path, source.kind, config, today)
+    return Processed(result, sha) if isinstance(result, Entry) else result
