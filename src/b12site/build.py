@@ -98,7 +98,8 @@ def build(
             or previous[rel].key != static_keys[rel]
             or current_stat(out, rel) != (previous[rel].size, previous[rel].mtime_ns)
         }
-        stale = list(previous) if previous else existing_files(out)
+        made = keys.keys() | static.keys()
+        stale = [p for p in (previous or existing_files(out)) if p not in made]
         report = write_site(out, files, changed_static, stale, config.root, _source_dirs(config))
         stats = {**kept, **{rel: current_stat(out, rel) for rel in static}, **report.stats}
         records = {
