@@ -224,6 +224,9 @@ def test_init_creates_a_buildable_site(tmp_path: Path) -> None:
     result = build(target / "site.yaml", today=TODAY)
     assert [str(w) for w in result.warnings] == []
     assert (target / "_site" / "what-is-vitamin-b12" / "index.html").is_file()
+    assert (target / ".b12site-cache").is_dir()
+    ignored = (target / ".gitignore").read_text().splitlines()
+    assert "_site/" in ignored and ".b12site-cache/" in ignored
 
 
 def test_init_refuses_a_folder_with_files(tmp_path: Path) -> None:

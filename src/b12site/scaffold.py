@@ -11,6 +11,7 @@ from b12site.theme import THEME_DIR
 __all__ = ["SCAFFOLD_DIR", "init_site"]
 
 SCAFFOLD_DIR = Path(__file__).parent / "scaffold"
+GITIGNORE = "# made anew by every build: the site and b12site's cache\n_site/\n.b12site-cache/\n"
 
 
 def init_site(directory: Path) -> Path:
@@ -25,6 +26,7 @@ def init_site(directory: Path) -> Path:
         )
         shutil.copytree(THEME_DIR / "templates", target / "templates")
         shutil.copytree(THEME_DIR / "static", target / "static")
+        (target / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     except OSError as exc:
         raise B12Error(f"cannot create the site in {directory}: {exc}") from exc
     return target

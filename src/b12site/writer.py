@@ -166,11 +166,12 @@ def recover(out: Path) -> None:
 
 
 def current_stat(out: Path, relative: str) -> Stat | None:
-    """Size and mtime of an output file, or None when it is missing."""
+    """Size and mtime of an output file, or None when it is missing (reads, never follows out)."""
     try:
-        return _stat(safe_join(out, relative))
-    except OSError:
+        st = os.lstat(os.path.join(out, relative))
+    except (OSError, ValueError):
         return None
+    return st.st_size, st.st_mtime_ns
 
 
 def existing_files(out: Path) -> list[str]:
