@@ -12,13 +12,14 @@ from pathlib import Path
 
 from b12site import codec
 from b12site.cache import CACHE_DIR, DATABASE, Cache, OutputRecord, open_cache
-from b12site.cards import Site
+from b12site.cards import ArticleCard, Site
 from b12site.dates import build_date
 from b12site.errors import ContentError, Problem
 from b12site.keys import content_key, date_window, digest_of, site_key
 from b12site.models import RenderedArticle, RenderedPage, SiteConfig
 from b12site.outputs import outdated, render_outputs
 from b12site.plan import plan_site
+from b12site.related import RELATED_COUNT, related_articles
 from b12site.settings import load_settings
 from b12site.site import assemble
 from b12site.sources import Loaded, SourceFile, load_entries, scan
@@ -47,7 +48,8 @@ class BuildResult:
 
 @dataclass(frozen=True)
 class Content:
-    """The assembled site with every rendered document: what a checker reads."""
+    """The assembled site with every rendered document as pages read it (the raw front
+    matter and Markdown are left out; ``Source.path`` and field lines remain)."""
 
     site: Site
     articles: dict[str, RenderedArticle]
@@ -84,7 +86,7 @@ def build(
         if (done := _nothing_changed(cache, out, inputs, today, started)) is not None:
             return done
         loaded = _load(sources, config, today, cache, jobs, progress)
-        site = assemble(config, loaded.entries, today, drafts)
+        site = assemble(config, loaded.entries, today, drafts, partial(_related, cache))
         plan = plan_site(site, dict(d for e in loaded.entries for d in _digests(e)))
         previous = cache.outputs(str(out))
         todo, keys, kept = outdated(plan, key, previous, partial(current_stat, out))
@@ -180,6 +182,23 @@ def _load(
     if loaded.problems:
         raise ContentError(list(loaded.problems))
     return loaded
+
+
+def _related(cache: Cache, articles: Sequence[ArticleCard]) -> dict[str, tuple[ArticleCard, ...]]:
+    """Related articles, reused from the last build when no article's topics or order changed."""
+    index = digest_of(*(f"{a.slug}:{','.join(a.tags)}" for a in articles), str(RELATED_COUNT))
+    stored = cache.meta("related")
+    if stored.startswith(index + "\n"):
+        by_slug = {a.slug: a for a in articles}
+        try:
+            slugs = json.loads(stored[len(index) + 1 :])
+            return {slug: tuple(by_slug[s] for s in slugs[slug]) for slug in by_slug}
+        except (ValueError, KeyError, TypeError):
+            pass
+    related = related_articles(articles)
+    saved = {slug: [a.slug for a in cards] for slug, cards in related.items()}
+    cache.remember({"related": f"{index}\n{json.dumps(saved)}"})
+    return related
 
 
 def _digests(entry: Entry) -> tuple[tuple[str, str], tuple[str, str]]:

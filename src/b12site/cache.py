@@ -138,7 +138,8 @@ class Cache:
             return []
         try:
             return self._db.execute(sql, args).fetchall()
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            self.warning = f"the build cache is damaged ({exc}); delete .b12site-cache/"
             return []
 
 
@@ -161,13 +162,10 @@ def open_cache(folder: Path, enabled: bool = True) -> Cache:
 
 
 def _ours(db: sqlite3.Connection) -> bool:
-    """Whether a database is a sound cache of this format."""
+    """Whether a database is a cache of this format (damage found later is reported then)."""
     try:
         row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
-        return (
-            bool(row and row[0] == FORMAT)
-            and db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-        )
+        return bool(row and row[0] == FORMAT)
     except sqlite3.Error:
         return False
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -95,7 +95,7 @@ def _entry(
     slug_line: int | None,
     review_line: int | None,
 ) -> Entry:
-    text = codec.dumps(document)
+    text = codec.dumps(for_pages(document))
     kind = "page" if isinstance(card, PageCard) else "article"
     return Entry(
         kind,
@@ -107,6 +107,19 @@ def _entry(
         digest(text),
         digest(codec.dumps(card)),
         text,
+    )
+
+
+def for_pages(document: RenderedArticle | RenderedPage) -> RenderedArticle | RenderedPage:
+    """The document as pages read it: without the raw front matter and Markdown it came from
+    (a third of its size), which only validation and rendering read."""
+    if isinstance(document, RenderedArticle):
+        article = document.article
+        source = replace(article.source, meta={}, body="")
+        return replace(document, article=replace(article, source=source, body=""))
+    page = document.page
+    return replace(
+        document, page=replace(page, source=replace(page.source, meta={}, body=""), body="")
     )
 
 
