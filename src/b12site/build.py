@@ -23,10 +23,19 @@ from b12site.related import RELATED_COUNT, related_articles
 from b12site.settings import load_settings
 from b12site.site import assemble
 from b12site.sources import Loaded, SourceFile, load_entries, scan
-from b12site.stage import Entry, process_source
+from b12site.stage import Entry, digest, process_source
 from b12site.theme import THEME_DIR
 from b12site.workers import Progress, default_jobs, no_progress
-from b12site.writer import check_output, collect_static, current_stat, existing_files, write_site
+from b12site.writer import (
+    MARKER,
+    WriteReport,
+    check_output,
+    collect_static,
+    current_stat,
+    existing_files,
+    recover,
+    write_site,
+)
 
 __all__ = ["BuildResult", "Content", "build", "load_site"]
 
@@ -74,6 +83,7 @@ def build(
     try:
         config = load_settings(config_path, base_url, cache)
         out = check_output(output or config.root / "_site", config.root, _source_dirs(config))
+        recover(out)  # finish an update that an earlier build committed but did not complete
         sources = scan(config.content_dir, config.root)
         static = collect_static([THEME_DIR / "static", config.static_dir])
         key = site_key(config, drafts)
@@ -88,27 +98,11 @@ def build(
         loaded = _load(sources, config, today, cache, jobs, progress)
         site = assemble(config, loaded.entries, today, drafts, partial(_related, cache))
         plan = plan_site(site, dict(d for e in loaded.entries for d in _digests(e)))
-        previous = cache.outputs(str(out))
+        previous = _previous_outputs(cache, out)
         todo, keys, kept = outdated(plan, key, previous, partial(current_stat, out))
         documents = partial(_document, {e.key: e for e in loaded.entries}, cache, config, today)
-        files = render_outputs(todo, documents, config, jobs, progress("Rendering", len(todo)))
-        static_keys = {rel: f"static:{path}:{_stat_text(path)}" for rel, path in static.items()}
-        changed_static = {
-            rel: path
-            for rel, path in static.items()
-            if rel not in previous
-            or previous[rel].key != static_keys[rel]
-            or current_stat(out, rel) != (previous[rel].size, previous[rel].mtime_ns)
-        }
-        made = keys.keys() | static.keys()
-        stale = [p for p in (previous or existing_files(out)) if p not in made]
-        report = write_site(out, files, changed_static, stale, config.root, _source_dirs(config))
-        stats = {**kept, **{rel: current_stat(out, rel) for rel in static}, **report.stats}
-        records = {
-            path: OutputRecord(k, *stat)
-            for path, k in {**keys, **static_keys}.items()
-            if (stat := stats.get(path)) is not None
-        }
+        files = render_outputs(todo, documents, config, key, jobs, progress("Rendering", len(todo)))
+        report, records = _write(out, files, static, keys, kept, previous, config)
         result = BuildResult(
             out,
             len(site.articles),
@@ -116,17 +110,17 @@ def build(
             len(site.topics),
             site.warnings,
             len(report.written),
-            len(records) - len(report.written),
+            len(records) - 1 - len(report.written),
             len(report.removed),
             0.0,
         )
-        if cache.warning:
-            problem = Problem(f"{CACHE_DIR}/{DATABASE}", None, "", cache.warning)
-            result = replace(result, warnings=(*result.warnings, problem))
         window = date_window(
             loaded.entries, today, not site.articles and not any(p.updated for p in site.pages)
         )
         _save_state(cache, out, inputs, window, result, records)
+        if cache.warning:  # reported once, not kept with the result for the next build
+            problem = Problem(f"{CACHE_DIR}/{DATABASE}", None, "", cache.warning)
+            result = replace(result, warnings=(*result.warnings, problem))
         return _timed(result, started)
     finally:
         cache.close()
@@ -201,6 +195,50 @@ def _related(cache: Cache, articles: Sequence[ArticleCard]) -> dict[str, tuple[A
     return related
 
 
+def _previous_outputs(cache: Cache, out: Path) -> dict[str, OutputRecord]:
+    """What the last build left in ``out``, if the output is still as that build left it.
+
+    Every update moves in a new marker file, so a marker with another mtime means that some
+    other build (``--no-cache``, another cache) changed the folder since: trust nothing then.
+    """
+    previous = cache.outputs(str(out))
+    marker = previous.get(MARKER)
+    if marker is None or current_stat(out, MARKER) != (marker.size, marker.mtime_ns):
+        return {}
+    return previous
+
+
+def _write(
+    out: Path,
+    files: dict[str, bytes],
+    static: dict[str, Path],
+    keys: dict[str, str],
+    kept: dict[str, tuple[int, int]],
+    previous: dict[str, OutputRecord],
+    config: SiteConfig,
+) -> tuple[WriteReport, dict[str, OutputRecord]]:
+    """Write what changed and remove what is no longer planned; the new output records."""
+    static_keys = {rel: f"static:{path}:{_stat_text(path)}" for rel, path in static.items()}
+    changed_static = {
+        rel: path
+        for rel, path in static.items()
+        if rel not in previous
+        or previous[rel].key != static_keys[rel]
+        or current_stat(out, rel) != (previous[rel].size, previous[rel].mtime_ns)
+    }
+    made = keys.keys() | static.keys()
+    stale = [p for p in (previous or existing_files(out)) if p not in made and p != MARKER]
+    report = write_site(out, files, changed_static, stale, config.root, _source_dirs(config))
+    stats = {**kept, **{rel: current_stat(out, rel) for rel in static}, **report.stats}
+    stats[MARKER] = current_stat(out, MARKER)
+    records = {
+        path: OutputRecord(k, *stat)
+        for path, k in {**keys, **static_keys, MARKER: MARKER}.items()
+        if (stat := stats.get(path)) is not None
+    }
+    return report, records
+
+
 def _digests(entry: Entry) -> tuple[tuple[str, str], tuple[str, str]]:
     return (entry.key, entry.digest), (f"card:{entry.card.slug}", entry.card_digest)
 
@@ -211,7 +249,7 @@ def _document(
     """A rendered document as JSON: made this build, else from the cache, else made again."""
     entry = entries[key]
     text = entry.document or cache.document(entry.shown)
-    if not text:
+    if digest(text) != entry.digest:  # lost or damaged in the cache: never trusted
         kind = "page" if key.startswith("page:") else "article"
         text = process_source(config.root / entry.shown, kind, config, today).document
     return text
@@ -231,7 +269,7 @@ def _nothing_changed(
     except (ValueError, KeyError, TypeError):
         return None
     previous = cache.outputs(str(out)) if fresh else {}
-    if not previous or not (out / ".b12site").is_file():
+    if MARKER not in previous:
         return None
     if any(current_stat(out, p) != (r.size, r.mtime_ns) for p, r in previous.items()):
         return None
@@ -243,7 +281,7 @@ def _nothing_changed(
             result.topics,
             result.warnings,
             0,
-            len(previous),
+            len(previous) - 1,
             0,
             0.0,
         ),

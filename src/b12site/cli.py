@@ -11,7 +11,7 @@ from typing import Any
 
 from b12site import __version__
 from b12site.build import BuildResult, build
-from b12site.errors import B12Error, ProblemsError
+from b12site.errors import B12Error, ProblemsError, UpdateInterrupted
 from b12site.progress import progress_bar
 from b12site.scaffold import init_site
 from b12site.workers import default_jobs, no_progress
@@ -91,6 +91,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except B12Error as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except UpdateInterrupted:
+        print(
+            "error: interrupted while updating the output; the next build finishes it",
+            file=sys.stderr,
+        )
+        return 130
     except KeyboardInterrupt:
         print("error: interrupted; nothing was written", file=sys.stderr)
         return 130

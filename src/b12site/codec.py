@@ -54,7 +54,7 @@ def decode(cls: type[T], data: object) -> T:
     """Rebuild a model of type ``cls`` from its encoded form; raise DecodeError if it cannot."""
     try:
         return typing.cast(T, _decoder(typing.cast(Any, cls))(data))
-    except (TypeError, ValueError, KeyError, IndexError) as exc:
+    except (TypeError, ValueError, KeyError, IndexError, RecursionError) as exc:
         raise DecodeError(f"not a {getattr(cls, '__name__', cls)}: {exc}") from exc
 
 
@@ -62,7 +62,7 @@ def loads(cls: type[T], text: str) -> T:
     """Rebuild a model from JSON text."""
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise DecodeError(f"not JSON: {exc}") from exc
     return decode(cls, data)
 

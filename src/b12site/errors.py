@@ -12,6 +12,7 @@ __all__ = [
     "ConfigError",
     "ContentError",
     "Problem",
+    "UpdateInterrupted",
     "WriteError",
     "line_of",
 ]
@@ -86,3 +87,7 @@ class BuildError(B12Error):
 
 class WriteError(B12Error):
     """The output folder could not be written safely."""
+
+
+class UpdateInterrupted(KeyboardInterrupt):
+    """Stopped while committed files were moved into the output; the next build finishes."""

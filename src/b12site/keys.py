@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
-from pathlib import Path
 
 import b12site
 from b12site import codec
@@ -46,8 +45,8 @@ def content_key(config: SiteConfig) -> str:
 
 def site_key(config: SiteConfig, drafts: bool) -> str:
     """Everything every output depends on: settings, every template, the b12site version."""
-    files: Iterable[Path] = template_files(config.templates_dir)
-    templates = [f"{p.name}:".encode() + p.read_bytes() for p in files]
+    files = template_files(config.templates_dir)
+    templates = [name.encode() + b"\0" + path.read_bytes() for name, path in files]
     return digest_of("site", version(), codec.dumps(config), str(drafts), *templates)
 
 

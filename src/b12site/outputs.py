@@ -40,23 +40,25 @@ def render_outputs(
     todo: Sequence[Output],
     documents: Callable[[str], str],
     config: SiteConfig,
+    site_key: str,
     jobs: int,
     progress: Callable[[int], None],
 ) -> dict[str, bytes]:
     """Render each output, with the rendered document it reads (as JSON from ``documents``)."""
     tasks = [(output, documents(output.document) if output.document else "") for output in todo]
-    results = run_all(_render, tasks, jobs, _setup, (config,), progress)
+    results = run_all(_render, tasks, jobs, _setup, (config, site_key), progress)
     return {output.path: data for output, data in zip(todo, results, strict=True)}
 
 
 _WORKER: dict[str, object] = {}
 
 
-def _setup(config: SiteConfig) -> None:
+def _setup(config: SiteConfig, site_key: str) -> None:
+    """Make the renderer once per process, and anew whenever settings or templates change."""
     from b12site.render import Renderer  # Jinja is imported only when something is rendered
 
-    if _WORKER.get("config") != config:
-        _WORKER["config"], _WORKER["renderer"] = config, Renderer(config)
+    if _WORKER.get("site_key") != site_key:
+        _WORKER["site_key"], _WORKER["renderer"] = site_key, Renderer(config)
 
 
 def _render(task: tuple[Output, str]) -> bytes:

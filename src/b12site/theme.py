@@ -9,9 +9,15 @@ __all__ = ["THEME_DIR", "template_files"]
 THEME_DIR = Path(__file__).parent / "theme"
 
 
-def template_files(site_templates: Path) -> list[Path]:
-    """Every template file that can take part in rendering, the theme's and the site's, sorted."""
+def template_files(site_templates: Path) -> list[tuple[str, Path]]:
+    """Every template that can take part in rendering, the theme's then the site's, each with
+    its name as templates refer to it (its path inside its folder), sorted."""
     folders = [THEME_DIR / "templates"]
     if site_templates.is_dir():
         folders.append(site_templates)
-    return [p for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()]
+    return [
+        (f"{index}:{path.relative_to(folder).as_posix()}", path)
+        for index, folder in enumerate(folders)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    ]

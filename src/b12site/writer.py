@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from b12site.errors import WriteError
+from b12site.errors import UpdateInterrupted, WriteError
 
 __all__ = [
     "MARKER",
@@ -142,6 +142,8 @@ def write_site(
         if isinstance(exc, OSError):
             more = " (the next build finishes the update)" if committed else ""
             raise WriteError(f"cannot write the site to {out}: {exc}{more}") from exc
+        if committed and isinstance(exc, KeyboardInterrupt):
+            raise UpdateInterrupted() from exc
         raise
     stats = {rel: _stat(safe_join(out, rel)) for rel in (*files, *static_files)}
     return WriteReport(stats, tuple(moves), tuple(removals))
