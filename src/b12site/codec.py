@@ -30,19 +30,31 @@ class DecodeError(ValueError):
 
 def encode(value: object) -> object:
     """A JSON-ready form of a model: dataclasses become lists of their fields in order."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [encode(getattr(value, f.name)) for f in dataclasses.fields(value)]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return str(value) if isinstance(value, Markup) else value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return value.as_posix()
-    if isinstance(value, tuple | list):
-        return [encode(item) for item in value]
-    if isinstance(value, Mapping):
-        return {str(key): encode(item) for key, item in value.items()}
-    return repr(value)  # raw YAML oddities (sets, bytes) in Source.meta; read only when validating
+    kind = type(value)
+    encoder = _ENCODERS.get(kind)
+    if encoder is None:
+        encoder = _ENCODERS[kind] = _encoder(kind)
+    return encoder(value)
+
+
+def _encoder(kind: type) -> Callable[[Any], object]:
+    """How to encode every value of one type (found once per type, then looked up)."""
+    if dataclasses.is_dataclass(kind):
+        names = tuple(f.name for f in dataclasses.fields(kind))
+        return lambda value: [encode(getattr(value, name)) for name in names]
+    if issubclass(kind, str):
+        return str if kind is not str else _raw
+    if issubclass(kind, bool | int | float) or kind is type(None):
+        return _raw
+    if issubclass(kind, date):
+        return lambda value: value.isoformat()
+    if issubclass(kind, Path):
+        return lambda value: value.as_posix()
+    if issubclass(kind, tuple | list):
+        return lambda value: [encode(item) for item in value]
+    if issubclass(kind, Mapping):
+        return lambda value: {str(key): encode(item) for key, item in value.items()}
+    return repr  # raw YAML oddities (sets, bytes) in Source.meta; read only when validating
 
 
 def dumps(value: object) -> str:
@@ -132,6 +144,7 @@ def _int(data: Any) -> int:
     return data
 
 
+_ENCODERS: dict[type, Callable[[Any], object]] = {}
 _SCALARS: dict[Any, Decoder] = {
     str: _scalar(str),
     int: _int,
