@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
@@ -168,11 +168,13 @@ def _load(
     """Entries for every source; the cache learns the valid ones even when others fail."""
     cached = cache.sources()
     todo = sum(1 for s in sources if s.shown not in cached)
-    loaded = load_entries(
-        sources, config, today, cached, content_key(config), jobs, progress("Reading", todo)
-    )
     gone = set(cached) - {s.shown for s in sources}
-    cache.save({}, loaded.changed, gone)
+    cache.save({}, (), gone)
+    store = (lambda rows: cache.save({}, rows, ())) if cache.enabled else None
+    loaded = load_entries(
+        sources, config, today, cached, content_key(config), jobs, progress("Reading", todo), store
+    )
+    cache.save({}, loaded.changed, ())
     if loaded.problems:
         raise ContentError(list(loaded.problems))
     return loaded
@@ -210,7 +212,7 @@ def _previous_outputs(cache: Cache, out: Path) -> dict[str, OutputRecord]:
 
 def _write(
     out: Path,
-    files: dict[str, bytes],
+    files: Iterable[tuple[str, bytes]],
     static: dict[str, Path],
     keys: dict[str, str],
     kept: dict[str, tuple[int, int]],

@@ -62,6 +62,11 @@ class Cache:
         self.warning = warning
         self._pending: dict[str, str] = {}
 
+    @property
+    def enabled(self) -> bool:
+        """Whether this build keeps what it learns."""
+        return self._db is not None or self._folder is not None
+
     def meta(self, key: str) -> str:
         """A stored setting, or an empty string."""
         row = self._query("SELECT value FROM meta WHERE key = ?", (key,))

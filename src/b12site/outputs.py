@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from b12site import codec
 from b12site.cache import OutputRecord
 from b12site.models import RenderedArticle, RenderedPage, SiteConfig
 from b12site.plan import Output
-from b12site.workers import run_all
+from b12site.workers import stream
 
 __all__ = ["outdated", "render_outputs"]
 
@@ -43,11 +43,13 @@ def render_outputs(
     site_key: str,
     jobs: int,
     progress: Callable[[int], None],
-) -> dict[str, bytes]:
-    """Render each output, with the rendered document it reads (as JSON from ``documents``)."""
-    tasks = [(output, documents(output.document) if output.document else "") for output in todo]
-    results = run_all(_render, tasks, jobs, _setup, (config, site_key), progress)
-    return {output.path: data for output, data in zip(todo, results, strict=True)}
+) -> Iterator[tuple[str, bytes]]:
+    """``(path, bytes)`` of each output as it is rendered, with the rendered document it reads
+    (as JSON from ``documents``, fetched only just before it is needed)."""
+    tasks = ((output, documents(output.document) if output.document else "") for output in todo)
+    results = stream(_render, tasks, len(todo), jobs, _setup, (config, site_key), progress)
+    for output, data in zip(todo, results, strict=True):
+        yield output.path, data
 
 
 _WORKER: dict[str, object] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -15,11 +15,13 @@ from b12site.cards import ArticleCard, PageCard, TopicLink
 from b12site.errors import ContentError, Problem
 from b12site.models import SiteConfig
 from b12site.stage import Entry, process_or_problems
-from b12site.workers import run_all
+from b12site.workers import stream
 
 __all__ = ["Loaded", "SourceFile", "decode_entry", "encode_entry", "load_entries", "scan"]
 
 PAGES_DIR = "pages"
+STORE_BATCH = 256  # files processed between two cache writes
+Row = tuple[str, CachedSource, str | None]  # a source's path, record and document (None: kept)
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class Loaded:
     entries: tuple[Entry, ...]
     problems: tuple[Problem, ...]
     processed: int
-    changed: tuple[tuple[str, CachedSource, str | None], ...]  # document None: kept as stored
+    changed: tuple[Row, ...]  # what the cache should learn, if no ``store`` took it
 
 
 def scan(content_dir: Path, root: Path) -> list[SourceFile]:
@@ -161,11 +163,17 @@ def load_entries(
     made_with: str,
     jobs: int,
     progress: Callable[[int], None],
+    store: Callable[[Sequence[Row]], None] | None = None,
 ) -> Loaded:
     """An entry per file: reused when its content and settings are unchanged, else made anew;
-    the problems of every invalid file are collected, not raised."""
+    the problems of every invalid file are collected, not raised.
+
+    With ``store``, what the cache should learn is handed to it in batches as files are
+    done, and the entries keep no document (it is read back from the cache when a page needs
+    it), so a large build never holds every rendered document in memory.
+    """
     entries: dict[str, Entry] = {}
-    changed: list[tuple[str, CachedSource, str | None]] = []
+    changed: list[Row] = []
     todo: list[SourceFile] = []
     for source in files:
         record = cached.get(source.shown)
@@ -177,17 +185,22 @@ def load_entries(
         entries[source.shown] = entry
         if record is not None and (record.size, record.mtime_ns) != (source.size, source.mtime_ns):
             changed.append((source.shown, _record(source, sha, made_with, record.entry), None))
-    results = run_all(_process, todo, jobs, _setup, (config, today), progress)
+    results = stream(_process, todo, len(todo), jobs, _setup, (config, today), progress)
     problems: list[Problem] = []
     for source, result in zip(todo, results, strict=True):
-        if isinstance(result, Processed):
-            entry, sha = result.entry, result.sha
-            entries[source.shown] = entry
-            changed.append(
-                (source.shown, _record(source, sha, made_with, encode_entry(entry)), entry.document)
-            )
-        else:
-            problems.extend(result)
+        if isinstance(result, Problems):
+            problems.extend(result.problems)
+            continue
+        entry = result.entry
+        record = _record(source, result.sha, made_with, encode_entry(entry))
+        changed.append((source.shown, record, entry.document))
+        entries[source.shown] = entry if store is None else replace(entry, document="")
+        if store is not None and len(changed) >= STORE_BATCH:
+            store(changed)
+            changed = []
+    if store is not None and changed:
+        store(changed)
+        changed = []
     ordered = tuple(entries[s.shown] for s in files if s.shown in entries)
     return Loaded(ordered, tuple(problems), len(todo), tuple(changed))
 
@@ -234,11 +247,18 @@ class Processed:
     sha: str
 
 
-def _process(source: SourceFile) -> Processed | tuple[Problem, ...]:
+@dataclass(frozen=True)
+class Problems:
+    """A file found invalid in a worker."""
+
+    problems: tuple[Problem, ...]
+
+
+def _process(source: SourceFile) -> Processed | Problems:
     """In a worker: hash and process one file."""
     config = _WORKER["config"]
     today = _WORKER["today"]
     assert isinstance(config, SiteConfig) and isinstance(today, date)
     sha = _sha(source.path)
     result = process_or_problems(source.path, source.kind, config, today)
-    return Processed(result, sha) if isinstance(result, Entry) else result
+    return Processed(result, sha) if isinstance(result, Entry) else Problems(result)

@@ -97,7 +97,7 @@ class WriteReport:
 
 def write_site(
     out: Path,
-    files: Mapping[str, bytes],
+    files: Iterable[tuple[str, bytes]],
     static_files: Mapping[str, Path],
     delete: Iterable[str],
     root: Path,
@@ -105,10 +105,11 @@ def write_site(
 ) -> WriteReport:
     """Bring ``out`` up to date, touching only what changed; return the stat of every file given.
 
-    Files whose bytes are already there are left alone (their mtimes stay). The rest are
-    written into a folder beside ``out`` first; only then does a journal mark the commit, and
-    the files are moved in. A build that fails or is stopped before that leaves ``out`` as it
-    was; one stopped while moving files in is finished by the next build (``recover``).
+    ``files`` may be a generator: each file is staged as it comes. Files whose bytes are
+    already there are left alone (their mtimes stay). The rest are written into a folder
+    beside ``out`` first; only then does a journal mark the commit, and they are moved in.
+    A build that fails or is stopped before that leaves ``out`` as it was; one stopped while
+    moving files in is finished by the next build (``recover``).
     """
     out = check_output(out, root, source_dirs)
     recover(out)
@@ -120,8 +121,8 @@ def write_site(
         raise WriteError(f"cannot write the site to {out}: {exc}") from exc
     committed = False
     try:
-        moves = _stage(out, staging, files, static_files, fresh)
-        removals = [] if fresh else _removals(delete, files, static_files)
+        given, moves = _stage(out, staging, files, static_files, fresh)
+        removals = [] if fresh else _removals(delete, given, static_files)
         _write(staging / MARKER, _MARKER_TEXT)
         if fresh:
             os.chmod(staging, 0o755)
@@ -145,14 +146,14 @@ def write_site(
         if committed and isinstance(exc, KeyboardInterrupt):
             raise UpdateInterrupted() from exc
         raise
-    stats = {rel: _stat(safe_join(out, rel)) for rel in (*files, *static_files)}
+    stats = {rel: _stat(safe_join(out, rel)) for rel in (*given, *static_files)}
     return WriteReport(stats, tuple(moves), tuple(removals))
 
 
 def _removals(
-    delete: Iterable[str], files: Mapping[str, bytes], static_files: Mapping[str, Path]
+    delete: Iterable[str], given: Iterable[str], static_files: Mapping[str, Path]
 ) -> list[str]:
-    return sorted(set(delete) - set(files) - set(static_files) - {MARKER})
+    return sorted(set(delete) - set(given) - set(static_files) - {MARKER})
 
 
 def recover(out: Path) -> None:
@@ -190,13 +191,14 @@ def existing_files(out: Path) -> list[str]:
 def _stage(
     out: Path,
     staging: Path,
-    files: Mapping[str, bytes],
+    files: Iterable[tuple[str, bytes]],
     static_files: Mapping[str, Path],
     fresh: bool,
-) -> list[str]:
-    """Write what differs from ``out`` into ``staging``; return the paths written."""
-    moves = []
-    for relative, data in sorted(files.items()):
+) -> tuple[list[str], list[str]]:
+    """Write what differs from ``out`` into ``staging``; the paths given and those written."""
+    given, moves = [], []
+    for relative, data in files:
+        given.append(relative)
         if relative in static_files:
             raise WriteError(
                 f"static file {static_files[relative]} would overwrite the page {relative}"
@@ -209,7 +211,7 @@ def _stage(
         if fresh or not _holds(safe_join(out, relative), data):
             _write(safe_join(staging, relative), data)
             moves.append(relative)
-    return moves
+    return given, sorted(moves)
 
 
 def _holds(path: Path, data: bytes) -> bool:
