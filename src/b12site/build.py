@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -12,14 +11,20 @@ from pathlib import Path
 
 from b12site import codec
 from b12site.cache import CACHE_DIR, DATABASE, Cache, OutputRecord, open_cache
-from b12site.cards import ArticleCard, Site
+from b12site.cards import Site
 from b12site.dates import build_date
 from b12site.errors import ContentError, Problem
 from b12site.keys import content_key, date_window, digest_of, site_key
+from b12site.lastbuild import (
+    BuildResult,
+    cached_related,
+    nothing_changed,
+    previous_outputs,
+    save_state,
+)
 from b12site.models import RenderedArticle, RenderedPage, SiteConfig
 from b12site.outputs import outdated, render_outputs
 from b12site.plan import plan_site
-from b12site.related import RELATED_COUNT, related_articles
 from b12site.settings import load_settings
 from b12site.site import assemble
 from b12site.sources import Loaded, SourceFile, load_entries, scan
@@ -31,28 +36,12 @@ from b12site.writer import (
     WriteReport,
     check_output,
     collect_static,
-    current_stat,
-    existing_files,
+    output_files,
     recover,
     write_site,
 )
 
 __all__ = ["BuildResult", "Content", "build", "load_site"]
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    """What a build made, for the command line to report."""
-
-    output: Path
-    articles: int
-    pages: int
-    topics: int
-    warnings: tuple[Problem, ...]
-    written: int
-    unchanged: int
-    removed: int
-    seconds: float
 
 
 @dataclass(frozen=True)
@@ -93,16 +82,17 @@ def build(
             *(f"{s.shown}:{s.size}:{s.mtime_ns}" for s in sources),
             *(f"{rel}:{_stat_text(path)}" for rel, path in static.items()),
         )
-        if (done := _nothing_changed(cache, out, inputs, today, started)) is not None:
-            return done
+        present = output_files(out)
+        if (done := nothing_changed(cache, out, inputs, today, present)) is not None:
+            return _timed(done, started)
         loaded = _load(sources, config, today, cache, jobs, progress)
-        site = assemble(config, loaded.entries, today, drafts, partial(_related, cache))
+        site = assemble(config, loaded.entries, today, drafts, partial(cached_related, cache))
         plan = plan_site(site, dict(d for e in loaded.entries for d in _digests(e)))
-        previous = _previous_outputs(cache, out)
-        todo, keys, kept = outdated(plan, key, previous, partial(current_stat, out))
+        previous = previous_outputs(cache, out, present)
+        todo, keys, kept = outdated(plan, key, previous, present.get)
         documents = partial(_document, {e.key: e for e in loaded.entries}, cache, config, today)
         files = render_outputs(todo, documents, config, key, jobs, progress("Rendering", len(todo)))
-        report, records = _write(out, files, static, keys, kept, previous, config)
+        report, records = _write(out, files, static, keys, kept, previous, present, config)
         result = BuildResult(
             out,
             len(site.articles),
@@ -117,7 +107,7 @@ def build(
         window = date_window(
             loaded.entries, today, not site.articles and not any(p.updated for p in site.pages)
         )
-        _save_state(cache, out, inputs, window, result, records)
+        save_state(cache, out, inputs, window, result, records)
         if cache.warning:  # reported once, not kept with the result for the next build
             problem = Problem(f"{CACHE_DIR}/{DATABASE}", None, "", cache.warning)
             result = replace(result, warnings=(*result.warnings, problem))
@@ -180,36 +170,6 @@ def _load(
     return loaded
 
 
-def _related(cache: Cache, articles: Sequence[ArticleCard]) -> dict[str, tuple[ArticleCard, ...]]:
-    """Related articles, reused from the last build when no article's topics or order changed."""
-    index = digest_of(*(f"{a.slug}:{','.join(a.tags)}" for a in articles), str(RELATED_COUNT))
-    stored = cache.meta("related")
-    if stored.startswith(index + "\n"):
-        by_slug = {a.slug: a for a in articles}
-        try:
-            slugs = json.loads(stored[len(index) + 1 :])
-            return {slug: tuple(by_slug[s] for s in slugs[slug]) for slug in by_slug}
-        except (ValueError, KeyError, TypeError):
-            pass
-    related = related_articles(articles)
-    saved = {slug: [a.slug for a in cards] for slug, cards in related.items()}
-    cache.remember({"related": f"{index}\n{json.dumps(saved)}"})
-    return related
-
-
-def _previous_outputs(cache: Cache, out: Path) -> dict[str, OutputRecord]:
-    """What the last build left in ``out``, if the output is still as that build left it.
-
-    Every update moves in a new marker file, so a marker with another mtime means that some
-    other build (``--no-cache``, another cache) changed the folder since: trust nothing then.
-    """
-    previous = cache.outputs(str(out))
-    marker = previous.get(MARKER)
-    if marker is None or current_stat(out, MARKER) != (marker.size, marker.mtime_ns):
-        return {}
-    return previous
-
-
 def _write(
     out: Path,
     files: Iterable[tuple[str, bytes]],
@@ -217,6 +177,7 @@ def _write(
     keys: dict[str, str],
     kept: dict[str, tuple[int, int]],
     previous: dict[str, OutputRecord],
+    present: dict[str, tuple[int, int]],
     config: SiteConfig,
 ) -> tuple[WriteReport, dict[str, OutputRecord]]:
     """Write what changed and remove what is no longer planned; the new output records."""
@@ -226,13 +187,12 @@ def _write(
         for rel, path in static.items()
         if rel not in previous
         or previous[rel].key != static_keys[rel]
-        or current_stat(out, rel) != (previous[rel].size, previous[rel].mtime_ns)
+        or present.get(rel) != (previous[rel].size, previous[rel].mtime_ns)
     }
     made = keys.keys() | static.keys()
-    stale = [p for p in (previous or existing_files(out)) if p not in made and p != MARKER]
+    stale = [p for p in present if p not in made and p != MARKER]
     report = write_site(out, files, changed_static, stale, config.root, _source_dirs(config))
-    stats = {**kept, **{rel: current_stat(out, rel) for rel in static}, **report.stats}
-    stats[MARKER] = current_stat(out, MARKER)
+    stats = {**kept, **{rel: present.get(rel) for rel in static}, **report.stats}
     records = {
         path: OutputRecord(k, *stat)
         for path, k in {**keys, **static_keys, MARKER: MARKER}.items()
@@ -255,57 +215,6 @@ def _document(
         kind = "page" if key.startswith("page:") else "article"
         text = process_source(config.root / entry.shown, kind, config, today).document
     return text
-
-
-def _nothing_changed(
-    cache: Cache, out: Path, inputs: str, today: date, started: float
-) -> BuildResult | None:
-    """The last build's result, when no input changed and its output is still as it left it."""
-    saved = cache.meta(f"state:{out}")
-    if not saved:
-        return None
-    try:
-        state = json.loads(saved)
-        fresh = state["inputs"] == inputs and state["from"] <= today.isoformat() < state["until"]
-        result = codec.decode(BuildResult, state["result"])
-    except (ValueError, KeyError, TypeError):
-        return None
-    previous = cache.outputs(str(out)) if fresh else {}
-    if MARKER not in previous:
-        return None
-    if any(current_stat(out, p) != (r.size, r.mtime_ns) for p, r in previous.items()):
-        return None
-    return _timed(
-        BuildResult(
-            out,
-            result.articles,
-            result.pages,
-            result.topics,
-            result.warnings,
-            0,
-            len(previous) - 1,
-            0,
-            0.0,
-        ),
-        started,
-    )
-
-
-def _save_state(
-    cache: Cache,
-    out: Path,
-    inputs: str,
-    window: tuple[date, date],
-    result: BuildResult,
-    records: dict[str, OutputRecord],
-) -> None:
-    state = {
-        "inputs": inputs,
-        "from": window[0].isoformat(),
-        "until": window[1].isoformat(),
-        "result": codec.encode(result),
-    }
-    cache.save({f"state:{out}": json.dumps(state)}, (), (), str(out), records)
 
 
 def _timed(result: BuildResult, started: float) -> BuildResult:

@@ -1,9 +1,14 @@
-"""Pandoc-style citations (``[@id]``, ``[@a; @b]``): finding them and numbering them."""
+"""Pandoc-style citations (``[@id]``, ``[@a; @b]``): finding, numbering and linking them."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+import xml.etree.ElementTree as etree
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from markdown import Markdown
+from markdown.inlinepatterns import InlineProcessor
 
 from b12site.models import Citation, Reference
 
@@ -13,6 +18,7 @@ KEY = r"[A-Za-z0-9](?:[\w:.-]*[A-Za-z0-9])?"
 KEY_RE = re.compile(rf"@({KEY})")
 CITATION_RE = re.compile(rf"\[\s*(@{KEY}(?:\s*;\s*@{KEY})*)\s*\](?!\()")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
+_CODE_SPAN_RE = re.compile(r"`[^`]*`")
 
 
 def find_keys(text: str) -> Iterator[tuple[int, str]]:
@@ -22,7 +28,7 @@ def find_keys(text: str) -> Iterator[tuple[int, str]]:
         if _FENCE_RE.match(line):
             in_fence = not in_fence
             continue
-        if in_fence:
+        if in_fence or "@" not in line:
             continue
         for match in CITATION_RE.finditer(_strip_code_spans(line)):
             for key in KEY_RE.findall(match.group(1)):
@@ -30,7 +36,9 @@ def find_keys(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _strip_code_spans(line: str) -> str:
-    return re.sub(r"`[^`]*`", lambda m: " " * len(m.group(0)), line)
+    if "`" not in line:
+        return line
+    return _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)
 
 
 def number_citations(
@@ -55,3 +63,73 @@ def number_citations(
         )
         for number, key in enumerate(order, start=1)
     )
+
+
+@dataclass
+class CitationState:
+    """One document's in-text citations: reference numbers in, anchor ids out."""
+
+    numbers: Mapping[str, int] = field(default_factory=dict)
+    emitted: dict[str, list[str]] = field(default_factory=dict)
+
+    def cite(self, key: str) -> tuple[int, str] | None:
+        """The number of a cited key and a new in-text anchor id, or None if it is unknown."""
+        number = self.numbers.get(key)
+        if number is None:
+            return None
+        anchors = self.emitted.setdefault(key, [])
+        anchors.append(f"cite-{key}-{len(anchors) + 1}")
+        return number, anchors[-1]
+
+
+def _link_attributes(key: str, number: int, anchor: str) -> dict[str, str]:
+    """Attributes of one in-text citation link."""
+    return {
+        "href": f"#ref-{key}",
+        "id": anchor,
+        "class": "citation-link",
+        "role": "doc-noteref",
+        "aria-label": f"Reference {number}",
+    }
+
+
+class CitationProcessor(InlineProcessor):
+    """Markdown inline pattern: ``[@a; @b]`` to superscript links to numbered references."""
+
+    def __init__(self, md: Markdown) -> None:
+        super().__init__(CITATION_RE.pattern, md)
+        self.state = CitationState()
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element, int, int]:
+        sup = etree.Element("sup", {"class": "citation"})
+        sup.text = "["
+        links = []
+        for key in KEY_RE.findall(m.group(1)):
+            cited = self.state.cite(key)
+            if cited is None:
+                link = etree.SubElement(sup, "span")
+                link.text = "?"
+            else:
+                link = etree.SubElement(sup, "a", _link_attributes(key, *cited))
+                link.text = str(cited[0])
+            links.append(link)
+        for link in links[:-1]:
+            link.tail = ", "
+        links[-1].tail = "]"
+        return sup, m.start(0), m.end(0)
+
+
+def citation_html(keys_text: str, state: CitationState) -> str:
+    """The HTML Python-Markdown writes for ``CitationProcessor``'s output (sorted attributes)."""
+    links = []
+    for key in KEY_RE.findall(keys_text):
+        cited = state.cite(key)
+        if cited is None:
+            links.append("<span>?</span>")
+        else:
+            attributes = sorted(_link_attributes(key, *cited).items())
+            attrs = "".join(f' {name}="{value}"' for name, value in attributes)
+            links.append(f"<a{attrs}>{cited[0]}</a>")
+    return f'<sup class="citation">[{", ".join(links)}]</sup>'

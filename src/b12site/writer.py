@@ -17,8 +17,7 @@ __all__ = [
     "WriteReport",
     "check_output",
     "collect_static",
-    "current_stat",
-    "existing_files",
+    "output_files",
     "recover",
     "safe_join",
     "write_site",
@@ -146,7 +145,7 @@ def write_site(
         if committed and isinstance(exc, KeyboardInterrupt):
             raise UpdateInterrupted() from exc
         raise
-    stats = {rel: _stat(safe_join(out, rel)) for rel in (*given, *static_files)}
+    stats = {rel: _stat(safe_join(out, rel)) for rel in (*given, *static_files, MARKER)}
     return WriteReport(stats, tuple(moves), tuple(removals))
 
 
@@ -168,24 +167,25 @@ def recover(out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def current_stat(out: Path, relative: str) -> Stat | None:
-    """Size and mtime of an output file, or None when it is missing (reads, never follows out)."""
-    try:
-        st = os.lstat(os.path.join(out, relative))
-    except (OSError, ValueError):
-        return None
-    return st.st_size, st.st_mtime_ns
-
-
-def existing_files(out: Path) -> list[str]:
-    """Every file under the output folder but the marker, as relative POSIX paths."""
-    if not out.is_dir():
-        return []
-    found = []
-    for folder, _, names in os.walk(out):
-        base = Path(folder).relative_to(out)
-        found += [(base / name).as_posix() for name in names]
-    return sorted(f for f in found if f != MARKER)
+def output_files(out: Path) -> dict[str, Stat]:
+    """Every file in the output folder with its size and mtime (one walk, links not followed)."""
+    found: dict[str, Stat] = {}
+    stack = [(str(out), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            listing = os.scandir(folder)
+        except OSError:
+            continue
+        with listing:
+            for item in listing:
+                relative = prefix + item.name
+                if item.is_dir(follow_symlinks=False):
+                    stack.append((item.path, relative + "/"))
+                else:
+                    st = item.stat(follow_symlinks=False)
+                    found[relative] = (st.st_size, st.st_mtime_ns)
+    return found
 
 
 def _stage(

@@ -1,0 +1,107 @@
+"""What the last build into an output folder left: its inputs, result and files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from b12site import codec
+from b12site.cache import Cache, OutputRecord
+from b12site.cards import ArticleCard
+from b12site.errors import Problem
+from b12site.keys import digest_of
+from b12site.related import RELATED_COUNT, related_articles
+from b12site.writer import MARKER, Stat
+
+__all__ = ["BuildResult", "cached_related", "nothing_changed", "previous_outputs", "save_state"]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build made, for the command line to report."""
+
+    output: Path
+    articles: int
+    pages: int
+    topics: int
+    warnings: tuple[Problem, ...]
+    written: int
+    unchanged: int
+    removed: int
+    seconds: float
+
+
+def nothing_changed(
+    cache: Cache, out: Path, inputs: str, today: date, present: Mapping[str, Stat]
+) -> BuildResult | None:
+    """The last build's result, when no input changed and its output is still as it left it."""
+    saved = cache.meta(f"state:{out}")
+    if not saved:
+        return None
+    try:
+        state = json.loads(saved)
+        fresh = state["inputs"] == inputs and state["from"] <= today.isoformat() < state["until"]
+        result = codec.decode(BuildResult, state["result"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    previous = cache.outputs(str(out)) if fresh else {}
+    if MARKER not in previous:
+        return None
+    if present != {p: (r.size, r.mtime_ns) for p, r in previous.items()}:
+        return None  # a file changed, went missing or was added since
+    return replace(result, output=out, written=0, unchanged=len(previous) - 1, removed=0)
+
+
+def save_state(
+    cache: Cache,
+    out: Path,
+    inputs: str,
+    window: tuple[date, date],
+    result: BuildResult,
+    records: dict[str, OutputRecord],
+) -> None:
+    """Remember a build's inputs, the days its output holds for, its result and its files."""
+    state = {
+        "inputs": inputs,
+        "from": window[0].isoformat(),
+        "until": window[1].isoformat(),
+        "result": codec.encode(result),
+    }
+    cache.save({f"state:{out}": json.dumps(state)}, (), (), str(out), records)
+
+
+def previous_outputs(
+    cache: Cache, out: Path, present: Mapping[str, Stat]
+) -> dict[str, OutputRecord]:
+    """What the last build left in ``out``, if the output is still as that build left it.
+
+    Every update moves in a new marker file, so a marker with another mtime means that some
+    other build (``--no-cache``, another cache) changed the folder since: trust nothing then.
+    """
+    previous = cache.outputs(str(out))
+    marker = previous.get(MARKER)
+    if marker is None or present.get(MARKER) != (marker.size, marker.mtime_ns):
+        return {}
+    return previous
+
+
+def cached_related(
+    cache: Cache, articles: Sequence[ArticleCard]
+) -> dict[str, tuple[ArticleCard, ...]]:
+    """Related articles, reused from the last build when no article's topics or order changed."""
+    index = digest_of(*(f"{a.slug}:{','.join(a.tags)}" for a in articles), str(RELATED_COUNT))
+    stored = cache.meta("related")
+    if stored.startswith(index + "\n"):
+        by_slug = {a.slug: a for a in articles}
+        try:
+            slugs = json.loads(stored[len(index) + 1 :])
+            return {slug: tuple(by_slug[s] for s in slugs[slug]) for slug in by_slug}
+        except (ValueError, KeyError, TypeError):
+            pass
+    related = related_articles(articles)
+    saved = {slug: [a.slug for a in cards] for slug, cards in related.items()}
+    cache.remember({"related": f"{index}\n{json.dumps(saved)}"})
+    return related
