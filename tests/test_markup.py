@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown.treeprocessors import InlineProcessor
 
+from b12site import markup
+from b12site.citations import CitationProcessor
 from b12site.markup import Converter, sanitise
 
 HOSTILE = [
@@ -110,3 +117,73 @@ def test_inline_drops_the_wrapping_paragraph() -> None:
 def test_sanitise_is_idempotent() -> None:
     html = str(Converter().block("Text <b onclick=x>bold</b> [a](https://x.org)"))
     assert str(sanitise(html)) == html
+
+
+# One Markdown converter per thread is reused for every document: it must never carry anything
+# from one document into the next. (test_markup_equivalence.py checks output against the old
+# renderer that made a fresh converter per document.)
+
+DOCUMENT = "*[B12]: Vitamin B12\n\n## B12 [@a]\n\nB12 [@a] and [@b].\n\n- item [@b]"
+
+
+def convert_alone(numbers: dict[str, int], texts: list[str]) -> list[str]:
+    """Each text converted in turn by one document's converter, nothing else running."""
+    convert = Converter(numbers)
+    return [str(convert.block(text, collect_toc=True)) for text in texts]
+
+
+def test_the_faster_inline_pass_is_used_and_knows_every_pattern() -> None:
+    assert all(hasattr(InlineProcessor, name) for name in markup._INLINE_INTERNALS)
+    md = markup._new_markdown()
+    assert type(md.treeprocessors["inline"]) is markup._SkippingInlineProcessor
+    patterns = [p.getCompiledRegExp().pattern for p in md.inlinePatterns]
+    assert [p for p in patterns if p not in markup._PATTERN_NEEDS] == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*"aZ0 .:/@!()*_`\\[]<>&#;\n\"'", "  \n", "![", "\\`", "[@a]", "&amp;"]),
+        max_size=20,
+    )
+)
+def test_a_skipped_pattern_could_not_have_matched(parts: list[str]) -> None:
+    """Each inline pattern's regex matches only text holding one of the strings it needs."""
+    text = "".join(parts)
+    for regex, needs in markup._PATTERN_NEEDS.items():
+        if re.compile(regex, re.DOTALL | re.UNICODE).search(text):
+            assert needs.search(text), (regex, text)
+
+
+def test_documents_converted_in_turn_keep_their_own_numbers() -> None:
+    texts = [DOCUMENT, "One [@a].", "**L:** [@b] [@a]", "Plain B12 text."]
+    first, second = Converter({"a": 1}), Converter({"a": 2, "b": 1})
+    turns = [(str(first.block(t, True)), str(second.block(t, True))) for t in texts]
+    assert [a for a, _ in turns] == convert_alone({"a": 1}, texts)
+    assert [b for _, b in turns] == convert_alone({"a": 2, "b": 1}, texts)
+    assert first.emitted_anchors == {"a": ("cite-a-1", "cite-a-2", "cite-a-3", "cite-a-4")}
+
+
+def test_abbreviations_and_link_references_stay_in_their_document() -> None:
+    convert_alone({}, ["*[B12]: Vitamin B12\n\n[nhs]: https://www.nhs.uk/\n\nB12 [nhs]"])
+    assert convert_alone({}, ["B12 [nhs]"]) == ["<p>B12 [nhs]</p>"]
+
+
+def test_a_failed_conversion_does_not_spoil_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = convert_alone({"a": 1, "b": 2}, [DOCUMENT, "B12 and more"])
+
+    def explode(self: object, m: re.Match[str], data: str) -> None:
+        raise RuntimeError("boom")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(CitationProcessor, "handleMatch", explode)
+        with pytest.raises(RuntimeError):
+            Converter({"a": 1}).block(DOCUMENT)
+    assert convert_alone({"a": 1, "b": 2}, [DOCUMENT, "B12 and more"]) == before
+
+
+def test_threads_convert_as_one_thread_does() -> None:
+    jobs = [({"a": n, "b": n + 1}, [DOCUMENT, f"Text {n} [@a]."] * 3) for n in range(40)]
+    alone = [convert_alone(numbers, texts) for numbers, texts in jobs]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda job: convert_alone(*job), jobs)) == alone
