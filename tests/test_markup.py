@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown.treeprocessors import InlineProcessor
 
-from b12site import markup
+from b12site import inline, markup
 from b12site.citations import CitationProcessor
 from b12site.markup import Converter, sanitise
 
@@ -133,11 +133,11 @@ def convert_alone(numbers: dict[str, int], texts: list[str]) -> list[str]:
 
 
 def test_the_faster_inline_pass_is_used_and_knows_every_pattern() -> None:
-    assert all(hasattr(InlineProcessor, name) for name in markup._INLINE_INTERNALS)
+    assert all(hasattr(InlineProcessor, name) for name in inline.INLINE_INTERNALS)
     md = markup._new_markdown()
-    assert type(md.treeprocessors["inline"]) is markup._SkippingInlineProcessor
+    assert type(md.treeprocessors["inline"]) is inline.SkippingInlineProcessor
     patterns = [p.getCompiledRegExp().pattern for p in md.inlinePatterns]
-    assert [p for p in patterns if p not in markup._PATTERN_NEEDS] == []
+    assert [p for p in patterns if p not in inline.PATTERN_NEEDS] == []
 
 
 @settings(max_examples=500, deadline=None)
@@ -150,7 +150,7 @@ def test_the_faster_inline_pass_is_used_and_knows_every_pattern() -> None:
 def test_a_skipped_pattern_could_not_have_matched(parts: list[str]) -> None:
     """Each inline pattern's regex matches only text holding one of the strings it needs."""
     text = "".join(parts)
-    for regex, needs in markup._PATTERN_NEEDS.items():
+    for regex, needs in inline.PATTERN_NEEDS.items():
         if re.compile(regex, re.DOTALL | re.UNICODE).search(text):
             assert needs.search(text), (regex, text)
 

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
-from b12site import markup
+from b12site import inline, markup
 from b12site.citations import CITATION_RE, KEY_RE, CitationState
 from b12site.config import load_config
 from b12site.content import discover, read_source
@@ -302,8 +302,8 @@ def tricky_article(texts: list[str]) -> Article:
 
 def test_the_table_exercises_both_paths() -> None:
     state = CitationState({"a": 1, "b": 2})
-    assert all(markup._plain_html(text, state) is not None for text in FAST)
-    assert all(markup._plain_html(text, state) is None for text in SLOW)
+    assert all(inline.plain_html(text, state) is not None for text in FAST)
+    assert all(inline.plain_html(text, state) is None for text in SLOW)
 
 
 @pytest.mark.parametrize("text", TRICKY)
@@ -360,7 +360,7 @@ def test_the_fast_path_gives_markdowns_own_html(label: str, rest: str) -> None:
     """Whenever the fast path takes a text, its HTML is exactly Markdown's, before sanitising."""
     for text in (rest, f"**{label}**{rest}", f"**{label}** {rest}"):
         state = CitationState(dict(NUMBERS))
-        fast = markup._plain_html(text, state)
+        fast = inline.plain_html(text, state)
         oracle = Oracle(NUMBERS)
         if fast is None:
             assert state.emitted == {}  # a text it turns down leaves no numbers behind
