@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import jinja2
@@ -32,6 +31,7 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a changed template makes a new environment (see outputs._setup)
     )
     env.filters["date"] = format_date
     env.filters["isodate"] = lambda d: d.isoformat()
@@ -65,7 +65,9 @@ class Renderer:
 
     def __init__(self, config: SiteConfig, env: jinja2.Environment | None = None) -> None:
         self.env = env or make_environment(config.templates_dir)
-        self.common: dict[str, Any] = {"config": config, **url_helpers(config)}
+        # globals, not per-page context: macros imported without context can use them, and
+        # Jinja then imports each macro file once instead of once per use
+        self.env.globals.update({"config": config, **url_helpers(config)})
 
     def render(self, output: Output, document: RenderedArticle | RenderedPage | None) -> bytes:
         """One output file as bytes; a template problem raises BuildError naming it."""
@@ -76,7 +78,7 @@ class Renderer:
             context["page"] = document
         name, out_path = output.template, output.path
         try:
-            text = self.env.get_template(name).render(**self.common, **context)
+            text = self.env.get_template(name).render(**context)
         except jinja2.TemplateNotFound as exc:
             raise BuildError(f"template not found: {exc.name} (needed for {out_path})") from exc
         except jinja2.TemplateSyntaxError as exc:
