@@ -274,3 +274,19 @@ def test_schema_command_prints_the_front_matter_schema(
         "title": "Published",
         "type": "string",
     }
+
+
+def test_feed_lists_the_newest_feed_count_articles(make_site: SiteMaker) -> None:
+    files = {
+        f"a{day}.md": article_text(
+            front_matter(title=f"Article {day}", published=date(2026, 1, day))
+        )
+        for day in (3, 1, 2)
+    }
+    root = make_site(files, feed_count=2)
+    out = build(root / "site.yaml", today=TODAY).output
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(out / "feed.xml").getroot()
+    titles = [e.findtext(f"{atom}title") for e in feed.findall(f"{atom}entry")]
+    assert titles == ["Article 3", "Article 2"]
+    assert (out / "a1" / "index.html").is_file()  # left out of the feed only

@@ -60,6 +60,7 @@ class SiteSettings(StrictModel):
     disclaimer: Text = DEFAULT_DISCLAIMER
     review_cycle_months: Annotated[int, Field(ge=1, le=120)] = 36
     latest_count: Annotated[int, Field(ge=1, le=100)] = 10
+    feed_count: Annotated[int, Field(ge=1, le=10000)] = 50
     words_per_minute: Annotated[int, Field(ge=50, le=1000)] = 200
     people: Annotated[list[PersonModel], Field(min_length=1)]
     topics: list[TopicModel] = Field(default_factory=list)
@@ -122,6 +123,7 @@ def load_config(path: Path, base_url: str | None = None) -> SiteConfig:
         },
         topics={t.slug: TopicInfo(t.slug, t.name, t.description) for t in settings.topics},
         latest_count=settings.latest_count,
+        feed_count=settings.feed_count,
         words_per_minute=settings.words_per_minute,
         content_dir=root / "content",
         templates_dir=root / "templates",

@@ -84,6 +84,7 @@ class SiteConfig:
     people: Mapping[str, Person]
     topics: Mapping[str, TopicInfo]
     latest_count: int = 10
+    feed_count: int = 50
     words_per_minute: int = 200
     content_dir: Path = field(default=Path("content"))
     templates_dir: Path = field(default=Path("templates"))

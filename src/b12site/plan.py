@@ -221,12 +221,13 @@ def _outputs(site: Site, digests: Mapping[str, str]) -> Iterator[Output]:
     )
     yield Output("404.html", "404.html", Context("404.html", nav), (nav_dep,))
     all_cards = cards(site.articles)
+    newest = site.articles[: site.config.feed_count]
     updated = f"updated:{site.updated}"
     yield Output(
         "feed.xml",
         "feed.xml",
-        FeedContext("feed.xml", nav, site.updated, site.articles),
-        (updated, all_cards),
+        FeedContext("feed.xml", nav, site.updated, newest),
+        (updated, cards(newest)),
     )
     yield Output(
         "sitemap.xml",
