@@ -107,7 +107,7 @@ def build(
         window = date_window(
             loaded.entries, today, not site.articles and not any(p.updated for p in site.pages)
         )
-        save_state(cache, out, inputs, window, result, records)
+        save_state(cache, out, inputs, window, result, records, previous)
         if cache.warning:  # reported once, not kept with the result for the next build
             problem = Problem(f"{CACHE_DIR}/{DATABASE}", None, "", cache.warning)
             result = replace(result, warnings=(*result.warnings, problem))

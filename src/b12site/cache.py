@@ -98,8 +98,11 @@ class Cache:
         removed: Iterable[str],
         out: str | None = None,
         outputs: Mapping[str, OutputRecord] | None = None,
+        since: Mapping[str, OutputRecord] | None = None,
     ) -> None:
-        """Store settings, sources (``None`` keeps the stored document) and outputs at once."""
+        """Store settings, sources (``None`` keeps the stored document) and the output files
+        of ``out`` (``since``: the records stored now, when known, so only changes are written),
+        all in one transaction."""
         if self._db is None and self._folder is not None:
             self._db, self._folder = _create(self._folder), None
         if self._db is None:
@@ -125,13 +128,27 @@ class Cache:
                             (path, *row, document),
                         )
                 if out is not None and outputs is not None:
-                    self._db.execute("DELETE FROM outputs WHERE out = ?", (out,))
-                    self._db.executemany(
-                        "INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
-                        ((out, p, r.key, r.size, r.mtime_ns) for p, r in outputs.items()),
-                    )
+                    self._save_outputs(out, outputs, since or {})
         except sqlite3.Error as exc:
             self.warning = f"cannot update the build cache: {exc}"
+
+    def _save_outputs(
+        self, out: str, outputs: Mapping[str, OutputRecord], since: Mapping[str, OutputRecord]
+    ) -> None:
+        """Record the output files, writing only the rows that differ from ``since``."""
+        assert self._db is not None
+        if not since:
+            self._db.execute("DELETE FROM outputs WHERE out = ?", (out,))
+        gone = [(out, path) for path in since if path not in outputs]
+        self._db.executemany("DELETE FROM outputs WHERE out = ? AND path = ?", gone)
+        self._db.executemany(
+            "REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
+            (
+                (out, path, r.key, r.size, r.mtime_ns)
+                for path, r in outputs.items()
+                if since.get(path) != r
+            ),
+        )
 
     def close(self) -> None:
         """Close the database."""

@@ -62,15 +62,17 @@ def save_state(
     window: tuple[date, date],
     result: BuildResult,
     records: dict[str, OutputRecord],
+    since: dict[str, OutputRecord],
 ) -> None:
-    """Remember a build's inputs, the days its output holds for, its result and its files."""
+    """Remember a build's inputs, the days its output holds for, its result and its files
+    (``since``: the records of the previous build, so only the changes are stored)."""
     state = {
         "inputs": inputs,
         "from": window[0].isoformat(),
         "until": window[1].isoformat(),
         "result": codec.encode(result),
     }
-    cache.save({f"state:{out}": json.dumps(state)}, (), (), str(out), records)
+    cache.save({f"state:{out}": json.dumps(state)}, (), (), str(out), records, since)
 
 
 def previous_outputs(
