@@ -105,7 +105,7 @@ def load_config(path: Path, base_url: str | None = None) -> SiteConfig:
         settings = SiteSettings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(problems_from(exc, shown, lines, SiteSettings)) from exc
-    root = path.parent
+    root = path.parent.resolve()  # one cache key however the site is named on the command line
     base = settings.base_url if settings.base_url.endswith("/") else settings.base_url + "/"
     publisher = settings.publisher
     return SiteConfig(
