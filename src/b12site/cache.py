@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +17,12 @@ __all__ = ["CACHE_DIR", "Cache", "CachedSource", "OutputRecord", "open_cache"]
 
 CACHE_DIR = ".b12site-cache"
 DATABASE = "cache.sqlite"
-FORMAT = "b12site-cache-3"
+FORMAT = "b12site-cache-4"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
     path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, sha TEXT, made_with TEXT,
-    entry TEXT, document TEXT);
+    kind TEXT, slug TEXT, card_digest TEXT, digest TEXT, entry TEXT, document TEXT);
 CREATE TABLE IF NOT EXISTS outputs (
     out TEXT, path TEXT, key TEXT, size INTEGER, mtime_ns INTEGER, PRIMARY KEY (out, path));
 """
@@ -36,6 +36,10 @@ class CachedSource:
     mtime_ns: int
     sha: str
     made_with: str
+    kind: str
+    slug: str
+    card_digest: str
+    digest: str  # of the document
     entry: str  # Entry JSON, without the document
 
 
@@ -74,8 +78,12 @@ class Cache:
 
     def sources(self) -> dict[str, CachedSource]:
         """Every cached source, by path relative to the site."""
-        rows = self._query("SELECT path, size, mtime_ns, sha, made_with, entry FROM sources", ())
-        return {r[0]: CachedSource(r[1], r[2], r[3], r[4], r[5]) for r in rows}
+        rows = self._query(
+            "SELECT path, size, mtime_ns, sha, made_with, kind, slug, card_digest, digest, entry "
+            "FROM sources",
+            (),
+        )
+        return {r[0]: CachedSource(*r[1:]) for r in rows}
 
     def document(self, path: str) -> str:
         """The rendered document of one source as JSON, or an empty string."""
@@ -115,16 +123,16 @@ class Cache:
                 self._pending.clear()
                 self._db.executemany("DELETE FROM sources WHERE path = ?", ((p,) for p in removed))
                 for path, src, document in sources:
-                    row = (src.size, src.mtime_ns, src.sha, src.made_with, src.entry)
+                    row = astuple(src)
                     if document is None:
                         self._db.execute(
-                            "UPDATE sources SET size=?, mtime_ns=?, sha=?, made_with=?, entry=? "
-                            "WHERE path=?",
+                            "UPDATE sources SET size=?, mtime_ns=?, sha=?, made_with=?, kind=?, "
+                            "slug=?, card_digest=?, digest=?, entry=? WHERE path=?",
                             (*row, path),
                         )
                     else:
                         self._db.execute(
-                            "REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            "REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             (path, *row, document),
                         )
                 if out is not None and outputs is not None:

@@ -184,7 +184,8 @@ def load_entries(
         entry, sha = reused
         entries[source.shown] = entry
         if record is not None and (record.size, record.mtime_ns) != (source.size, source.mtime_ns):
-            changed.append((source.shown, _record(source, sha, made_with, record.entry), None))
+            touched = replace(record, size=source.size, mtime_ns=source.mtime_ns, sha=sha)
+            changed.append((source.shown, touched, None))
     results = stream(_process, todo, len(todo), jobs, _setup, (config, today), progress)
     problems: list[Problem] = []
     for source, result in zip(todo, results, strict=True):
@@ -192,7 +193,7 @@ def load_entries(
             problems.extend(result.problems)
             continue
         entry = result.entry
-        record = _record(source, result.sha, made_with, encode_entry(entry))
+        record = cached_source(source, result.sha, made_with, entry)
         changed.append((source.shown, record, entry.document))
         entries[source.shown] = entry if store is None else replace(entry, document="")
         if store is not None and len(changed) >= STORE_BATCH:
@@ -221,8 +222,19 @@ def _reuse(
     return (entry, record.sha) if entry.valid_on(today) else None
 
 
-def _record(source: SourceFile, sha: str, made_with: str, entry: str) -> CachedSource:
-    return CachedSource(source.size, source.mtime_ns, sha, made_with, entry)
+def cached_source(source: SourceFile, sha: str, made_with: str, entry: Entry) -> CachedSource:
+    """What the cache keeps of a source and the entry made from it."""
+    return CachedSource(
+        source.size,
+        source.mtime_ns,
+        sha,
+        made_with,
+        entry.kind,
+        entry.card.slug,
+        entry.card_digest,
+        entry.digest,
+        encode_entry(entry),
+    )
 
 
 def _sha(path: Path) -> str:
