@@ -17,7 +17,9 @@ import yaml
 
 import b12site
 import b12site.build
+import b12site.edits
 import b12site.outputs
+import b12site.plan
 import b12site.stage
 import b12site.writer
 from b12site.build import BuildResult, build
@@ -574,6 +576,7 @@ def spy_processing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(b12site.stage, "process_source", process)
     monkeypatch.setattr(b12site.build, "process_source", process)
+    monkeypatch.setattr(b12site.edits, "process_source", process)
     return processed
 
 
@@ -692,3 +695,24 @@ def test_interrupted_fresh_build_leaves_nothing(
     assert leftovers(root / "_site") == []
     rebuild(root)
     same_tree(tree(root / "_site"), cold(root, tmp_path / "cold")[0])
+
+
+@pytest.mark.parametrize(
+    ("name", "planned"), [("body", False), ("tags", True), ("title", True), ("draft", True)]
+)
+def test_only_edits_that_change_a_card_plan_the_whole_site_again(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, planned: bool
+) -> None:
+    """A body edit keeps every list as it was, so only its own page is planned and rendered."""
+    plans: list[int] = []
+    real = b12site.plan.plan_site
+
+    def plan(*args: Any) -> Any:
+        plans.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(b12site.build, "plan_site", plan)
+    EDITS[name].apply(site, monkeypatch)
+    rebuild(site)
+    assert bool(plans) is planned
+    same_tree(tree(site / "_site"), cold(site, tmp_path / "cold")[0])

@@ -13,11 +13,14 @@ from b12site import codec
 from b12site.cache import CACHE_DIR, DATABASE, Cache, OutputRecord, open_cache
 from b12site.cards import Site
 from b12site.dates import build_date
+from b12site.edits import Edited, edited_documents
 from b12site.errors import ContentError, Problem
 from b12site.keys import content_key, date_window, digest_of, site_key
 from b12site.lastbuild import (
     BuildResult,
+    LastBuild,
     cached_related,
+    last_build,
     nothing_changed,
     previous_outputs,
     save_state,
@@ -83,8 +86,15 @@ def build(
             *(f"{rel}:{_stat_text(path)}" for rel, path in static.items()),
         )
         present = output_files(out)
-        if (done := nothing_changed(cache, out, inputs, today, present)) is not None:
+        last = last_build(cache, out)
+        if (done := nothing_changed(last, out, inputs, today, present)) is not None:
             return _timed(done, started)
+        static_keys = {rel: f"static:{path}:{_stat_text(path)}" for rel, path in static.items()}
+        context = (key, content_key(config), today, drafts)
+        edited = edited_documents(last, sources, static_keys, present, cache, config, context)
+        if last is not None and edited is not None:
+            done = _apply_edits(edited, last, out, inputs, cache, config, jobs)
+            return _timed(_with_cache_warning(done, cache), started)
         loaded = _load(sources, config, today, cache, jobs, progress)
         site = assemble(config, loaded.entries, today, drafts, partial(cached_related, cache))
         plan = plan_site(site, dict(d for e in loaded.entries for d in _digests(e)))
@@ -92,7 +102,9 @@ def build(
         todo, keys, kept = outdated(plan, key, previous, present.get)
         documents = partial(_document, {e.key: e for e in loaded.entries}, cache, config, today)
         files = render_outputs(todo, documents, config, key, jobs, progress("Rendering", len(todo)))
-        report, records = _write(out, files, static, keys, kept, previous, present, config)
+        report, records = _write(
+            out, files, static, static_keys, keys, kept, previous, present, config
+        )
         result = BuildResult(
             out,
             len(site.articles),
@@ -107,11 +119,8 @@ def build(
         window = date_window(
             loaded.entries, today, not site.articles and not any(p.updated for p in site.pages)
         )
-        save_state(cache, out, inputs, window, result, records, previous)
-        if cache.warning:  # reported once, not kept with the result for the next build
-            problem = Problem(f"{CACHE_DIR}/{DATABASE}", None, "", cache.warning)
-            result = replace(result, warnings=(*result.warnings, problem))
-        return _timed(result, started)
+        save_state(cache, out, inputs, window, result, records, previous, key)
+        return _timed(_with_cache_warning(result, cache), started)
     finally:
         cache.close()
 
@@ -174,6 +183,7 @@ def _write(
     out: Path,
     files: Iterable[tuple[str, bytes]],
     static: dict[str, Path],
+    static_keys: dict[str, str],
     keys: dict[str, str],
     kept: dict[str, tuple[int, int]],
     previous: dict[str, OutputRecord],
@@ -181,7 +191,6 @@ def _write(
     config: SiteConfig,
 ) -> tuple[WriteReport, dict[str, OutputRecord]]:
     """Write what changed and remove what is no longer planned; the new output records."""
-    static_keys = {rel: f"static:{path}:{_stat_text(path)}" for rel, path in static.items()}
     changed_static = {
         rel: path
         for rel, path in static.items()
@@ -199,6 +208,53 @@ def _write(
         if (stat := stats.get(path)) is not None
     }
     return report, records
+
+
+def _apply_edits(
+    edited: Edited,
+    last: LastBuild,
+    out: Path,
+    inputs: str,
+    cache: Cache,
+    config: SiteConfig,
+    jobs: int,
+) -> BuildResult:
+    """Render and write the pages of edited documents; everything else stays as it is."""
+    cache.save({}, edited.rows, ())
+    outputs = edited.outputs
+    documents = {key: entry.document for key, entry in edited.entries.items()}
+    files = render_outputs(outputs, documents.__getitem__, config, last.site_key, jobs, _quiet)
+    report = write_site(out, files, {}, (), config.root, _source_dirs(config))
+    keys = {output.path: output.key(last.site_key) for output in outputs}
+    records = dict(last.outputs)
+    for path, stat in report.stats.items():
+        records[path] = OutputRecord(keys.get(path, records.get(path, _MARKER_RECORD).key), *stat)
+    written = len(report.written)
+    result = replace(
+        last.result,
+        warnings=edited.warnings,
+        written=written,
+        unchanged=len(records) - 1 - written,
+        removed=0,
+    )
+    window = (date.fromisoformat(last.holds_from), date.fromisoformat(last.holds_until))
+    save_state(cache, out, inputs, window, result, records, last.outputs, last.site_key)
+    return result
+
+
+def _with_cache_warning(result: BuildResult, cache: Cache) -> BuildResult:
+    """The result with the cache's warning, if any (reported once, never stored)."""
+    if not cache.warning:
+        return result
+    problem = Problem(f"{CACHE_DIR}/{DATABASE}", None, "", cache.warning)
+    return replace(result, warnings=(*result.warnings, problem))
+
+
+def _quiet(done: int) -> None:
+    """No progress to report: a handful of pages."""
+
+
+_MARKER_RECORD = OutputRecord(MARKER, 0, 0)
 
 
 def _digests(entry: Entry) -> tuple[tuple[str, str], tuple[str, str]]:

@@ -16,7 +16,15 @@ from b12site.keys import digest_of
 from b12site.related import RELATED_COUNT, related_articles
 from b12site.writer import MARKER, Stat
 
-__all__ = ["BuildResult", "cached_related", "nothing_changed", "previous_outputs", "save_state"]
+__all__ = [
+    "BuildResult",
+    "LastBuild",
+    "cached_related",
+    "last_build",
+    "nothing_changed",
+    "previous_outputs",
+    "save_state",
+]
 
 
 @dataclass(frozen=True)
@@ -34,25 +42,58 @@ class BuildResult:
     seconds: float
 
 
-def nothing_changed(
-    cache: Cache, out: Path, inputs: str, today: date, present: Mapping[str, Stat]
-) -> BuildResult | None:
-    """The last build's result, when no input changed and its output is still as it left it."""
+@dataclass(frozen=True)
+class LastBuild:
+    """What the last build into an output folder was made from, and what it gave."""
+
+    inputs: str  # digest of every input's name and stat, settings and templates
+    site_key: str
+    holds_from: str  # the days (ISO) on which its output stays the same
+    holds_until: str
+    result: BuildResult
+    outputs: dict[str, OutputRecord]
+
+    def holds_on(self, today: date) -> bool:
+        """Whether the build date gives the same output as on the day of the last build."""
+        return self.holds_from <= today.isoformat() < self.holds_until
+
+    def left_as_is(self, present: Mapping[str, Stat]) -> bool:
+        """Whether the output folder holds exactly the files that build left, unchanged."""
+        return MARKER in self.outputs and present == {
+            path: (r.size, r.mtime_ns) for path, r in self.outputs.items()
+        }
+
+
+def last_build(cache: Cache, out: Path) -> LastBuild | None:
+    """The last build into ``out`` that this cache knows of."""
     saved = cache.meta(f"state:{out}")
     if not saved:
         return None
     try:
         state = json.loads(saved)
-        fresh = state["inputs"] == inputs and state["from"] <= today.isoformat() < state["until"]
         result = codec.decode(BuildResult, state["result"])
+        return LastBuild(
+            str(state["inputs"]),
+            str(state["site_key"]),
+            str(state["from"]),
+            str(state["until"]),
+            result,
+            cache.outputs(str(out)),
+        )
     except (ValueError, KeyError, TypeError):
         return None
-    previous = cache.outputs(str(out)) if fresh else {}
-    if MARKER not in previous:
+
+
+def nothing_changed(
+    last: LastBuild | None, out: Path, inputs: str, today: date, present: Mapping[str, Stat]
+) -> BuildResult | None:
+    """The last build's result, when no input changed and its output is still as it left it."""
+    if last is None or last.inputs != inputs or not last.holds_on(today):
         return None
-    if present != {p: (r.size, r.mtime_ns) for p, r in previous.items()}:
+    if not last.left_as_is(present):
         return None  # a file changed, went missing or was added since
-    return replace(result, output=out, written=0, unchanged=len(previous) - 1, removed=0)
+    unchanged = len(last.outputs) - 1
+    return replace(last.result, output=out, written=0, unchanged=unchanged, removed=0)
 
 
 def save_state(
@@ -63,6 +104,7 @@ def save_state(
     result: BuildResult,
     records: dict[str, OutputRecord],
     since: dict[str, OutputRecord],
+    site_key: str,
 ) -> None:
     """Remember a build's inputs, the days its output holds for, its result and its files
     (``since``: the records of the previous build, so only the changes are stored)."""
@@ -71,6 +113,7 @@ def save_state(
         "from": window[0].isoformat(),
         "until": window[1].isoformat(),
         "result": codec.encode(result),
+        "site_key": site_key,
     }
     cache.save({f"state:{out}": json.dumps(state)}, (), (), str(out), records, since)
 

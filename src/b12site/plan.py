@@ -24,6 +24,9 @@ __all__ = [
     "TopicSummary",
     "TopicsContext",
     "a_to_z",
+    "article_output",
+    "navigation",
+    "page_output",
     "plan_site",
 ]
 
@@ -158,14 +161,51 @@ def plan_site(site: Site, digests: Mapping[str, str]) -> tuple[Output, ...]:
     return tuple(_outputs(site, digests))
 
 
+def navigation(pages: tuple[PageCard, ...]) -> tuple[Nav, str]:
+    """The header and footer navigation of every page, and the input that names it."""
+    policy = next((p.path for p in pages if p.slug.startswith("editorial")), "")
+    return Nav(pages, policy), "nav:" + "|".join(f"{p.slug}={p.title}" for p in pages) + (
+        f"|policy={policy}"
+    )
+
+
+def article_output(
+    card: ArticleCard,
+    related: tuple[ArticleCard, ...],
+    nav: tuple[Nav, str],
+    digests: Mapping[str, str],
+) -> Output:
+    """An article's page: its card, topics, related articles and rendered document."""
+    return Output(
+        f"{card.path}index.html",
+        "article.html",
+        ArticleContext(card.path, nav[0], card, card.topics, related),
+        (nav[1], digests[f"article:{card.slug}"], _cards((card, *related), digests)),
+        f"article:{card.slug}",
+    )
+
+
+def page_output(card: PageCard, nav: tuple[Nav, str], digests: Mapping[str, str]) -> Output:
+    """A plain page."""
+    return Output(
+        f"{card.path}index.html",
+        "page.html",
+        PageContext(card.path, nav[0], card),
+        (nav[1], digests[f"page:{card.slug}"]),
+        f"page:{card.slug}",
+    )
+
+
+def _cards(articles: Sequence[ArticleCard], digests: Mapping[str, str]) -> str:
+    return "cards:" + ",".join(digests[f"card:{a.slug}"] for a in articles)
+
+
 def _outputs(site: Site, digests: Mapping[str, str]) -> Iterator[Output]:
     pages = site.pages
-    policy = next((p.path for p in pages if p.slug.startswith("editorial")), "")
-    nav = Nav(pages, policy)
-    nav_dep = "nav:" + "|".join(f"{p.slug}={p.title}" for p in pages) + f"|policy={policy}"
+    nav, nav_dep = navigation(pages)
 
     def cards(articles: Sequence[ArticleCard]) -> str:
-        return "cards:" + ",".join(digests[f"card:{a.slug}"] for a in articles)
+        return _cards(articles, digests)
 
     summaries = tuple(
         TopicSummary(t.slug, t.name, t.description, len(t.articles), t.modified)
@@ -180,22 +220,9 @@ def _outputs(site: Site, digests: Mapping[str, str]) -> Iterator[Output]:
         (nav_dep, cards(latest), f"count:{len(site.articles)}", topics_dep),
     )
     for card in site.articles:
-        related = site.related.get(card.slug, ())
-        yield Output(
-            f"{card.path}index.html",
-            "article.html",
-            ArticleContext(card.path, nav, card, card.topics, related),
-            (nav_dep, digests[f"article:{card.slug}"], cards((card, *related))),
-            f"article:{card.slug}",
-        )
+        yield article_output(card, site.related.get(card.slug, ()), (nav, nav_dep), digests)
     for page in pages:
-        yield Output(
-            f"{page.path}index.html",
-            "page.html",
-            PageContext(page.path, nav, page),
-            (nav_dep, digests[f"page:{page.slug}"]),
-            f"page:{page.slug}",
-        )
+        yield page_output(page, (nav, nav_dep), digests)
     yield Output(
         "topics/index.html",
         "topics.html",

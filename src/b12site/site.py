@@ -12,7 +12,7 @@ from b12site.models import SiteConfig
 from b12site.related import related_articles
 from b12site.stage import Entry
 
-__all__ = ["RESERVED_PATHS", "assemble", "is_published"]
+__all__ = ["RESERVED_PATHS", "assemble", "is_published", "live_pages", "overdue"]
 
 RESERVED_PATHS = frozenset(
     {
@@ -53,14 +53,9 @@ def assemble(
     ]
     live.sort(key=lambda e: (-e.article.published.toordinal(), e.article.title.casefold()))
     articles = tuple(e.article for e in live)
-    pages = [
-        e.card
-        for e in entries
-        if isinstance(e.card, PageCard) and is_published(None, e.card.draft, today, drafts)
-    ]
-    pages.sort(key=lambda p: p.title.casefold())
+    pages = live_pages([e.card for e in entries if isinstance(e.card, PageCard)], drafts)
     warnings = [w for e in (*live, *(e for e in entries if e.card in pages)) for w in e.warnings]
-    warnings += _overdue(live, today)
+    warnings += overdue(live, today)
     return Site(
         config=config,
         build_date=today,
@@ -70,6 +65,12 @@ def assemble(
         related=related(articles),
         warnings=tuple(sorted(warnings, key=lambda p: p.sort_key)),
     )
+
+
+def live_pages(pages: Sequence[PageCard], drafts: bool) -> list[PageCard]:
+    """The plain pages that are published, by title."""
+    live = [p for p in pages if drafts or not p.draft]
+    return sorted(live, key=lambda p: p.title.casefold())
 
 
 def _check_paths(entries: Sequence[Entry]) -> None:
@@ -107,7 +108,7 @@ def _topics(config: SiteConfig, articles: Sequence[ArticleCard]) -> tuple[Topic,
     return tuple(sorted(topics, key=lambda t: t.name.casefold()))
 
 
-def _overdue(live: Sequence[Entry], today: date) -> list[Problem]:
+def overdue(live: Sequence[Entry], today: date) -> list[Problem]:
     """Articles whose medical review is overdue: a warning, not an error."""
     return [
         Problem(

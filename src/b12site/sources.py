@@ -213,7 +213,7 @@ def _reuse(
     if record is None or record.made_with != made_with:
         return None
     same_stat = (record.size, record.mtime_ns) == (source.size, source.mtime_ns)
-    if not same_stat and (record.size != source.size or _sha(source.path) != record.sha):
+    if not same_stat and (record.size != source.size or file_hash(source.path) != record.sha):
         return None
     try:
         entry = decode_entry(record.entry)
@@ -237,7 +237,8 @@ def cached_source(source: SourceFile, sha: str, made_with: str, entry: Entry) ->
     )
 
 
-def _sha(path: Path) -> str:
+def file_hash(path: Path) -> str:
+    """A content hash of a file (empty when it cannot be read)."""
     try:
         return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
     except OSError:
@@ -271,6 +272,6 @@ def _process(source: SourceFile) -> Processed | Problems:
     config = _WORKER["config"]
     today = _WORKER["today"]
     assert isinstance(config, SiteConfig) and isinstance(today, date)
-    sha = _sha(source.path)
+    sha = file_hash(source.path)
     result = process_or_problems(source.path, source.kind, config, today)
     return Processed(result, sha) if isinstance(result, Entry) else Problems(result)

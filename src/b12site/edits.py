@@ -1,0 +1,155 @@
+"""Edits that change no card: re-render just the edited pages, without re-planning the site.
+
+When every edited file keeps its card (title, dates, topics, reading time…), the site index,
+and with it every list, related article and navigation, is what the last build made; only the
+edited documents' own pages can differ. The outputs this path renders are made by the same
+plan functions as a full build, from the same inputs, so the result is byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from b12site.cache import Cache, CachedSource, OutputRecord
+from b12site.cards import ArticleCard, PageCard
+from b12site.errors import Problem
+from b12site.lastbuild import BuildResult, LastBuild
+from b12site.models import SiteConfig
+from b12site.plan import Output, article_output, navigation, page_output
+from b12site.site import is_published, live_pages, overdue
+from b12site.sources import Row, SourceFile, cached_source, decode_entry, file_hash
+from b12site.stage import Entry, process_source
+
+__all__ = ["MOST_EDITS", "Edited", "edited_documents"]
+
+MOST_EDITS = 32  # more edited files than this take the full path
+
+
+@dataclass(frozen=True)
+class Edited:
+    """Edited files whose cards are unchanged: their new entries and their pages to render."""
+
+    rows: tuple[Row, ...]  # what the cache should learn
+    entries: dict[str, Entry]  # by "article:<slug>" / "page:<slug>"
+    outputs: tuple[Output, ...]
+    warnings: tuple[Problem, ...]
+
+
+def edited_documents(
+    last: LastBuild | None,
+    sources: Sequence[SourceFile],
+    static_keys: Mapping[str, str],
+    present: Mapping[str, tuple[int, int]],
+    cache: Cache,
+    config: SiteConfig,
+    context: tuple[str, str, date, bool],  # site key, content key, build date, drafts
+) -> Edited | None:
+    """The edits to make, or None when this build needs the full path."""
+    key, made_with, today, drafts = context
+    if last is None or last.site_key != key or not last.holds_on(today):
+        return None
+    if not last.left_as_is(present) or any(
+        last.outputs.get(rel, OutputRecord("", 0, 0)).key != k for rel, k in static_keys.items()
+    ):
+        return None
+    records = cache.sources()
+    if set(records) != {s.shown for s in sources}:
+        return None  # a file was added or removed
+    edited = [
+        s
+        for s in sources
+        if (records[s.shown].size, records[s.shown].mtime_ns) != (s.size, s.mtime_ns)
+    ]
+    if not edited or len(edited) > MOST_EDITS:
+        return None
+    if any(r.made_with != made_with for r in records.values()):
+        return None
+    rows: list[Row] = []
+    entries: dict[str, Entry] = {}
+    processed: list[Entry] = []
+    for source in edited:
+        record = records[source.shown]
+        sha = file_hash(source.path)
+        if sha == record.sha:  # touched, not changed
+            rows.append(
+                (source.shown, replace(record, size=source.size, mtime_ns=source.mtime_ns), None)
+            )
+            continue
+        entry = process_source(source.path, source.kind, config, today)
+        if (entry.kind, entry.card.slug, entry.card_digest) != (
+            record.kind,
+            record.slug,
+            record.card_digest,
+        ):
+            return None  # a card changed: lists and related articles may change
+        rows.append((source.shown, cached_source(source, sha, made_with, entry), entry.document))
+        processed.append(entry)
+        if entry.digest != record.digest:
+            entries[entry.key] = entry
+    outputs = _outputs(entries, records, cache, today, drafts)
+    if outputs is None:
+        return None
+    warnings = _warnings(last.result, processed, today, drafts)
+    return Edited(tuple(rows), entries, tuple(outputs), warnings)
+
+
+def _outputs(
+    entries: Mapping[str, Entry],
+    records: Mapping[str, CachedSource],
+    cache: Cache,
+    today: date,
+    drafts: bool,
+) -> list[Output] | None:
+    """The pages of the edited, published documents, planned as a full build plans them."""
+    by_slug = {(r.kind, r.slug): r for r in records.values()}
+    page_cards = [decode_entry(r.entry).card for r in records.values() if r.kind == "page"]
+    nav = navigation(tuple(live_pages([c for c in page_cards if isinstance(c, PageCard)], drafts)))
+    related = _related_slugs(cache)
+    outputs = []
+    for key, entry in entries.items():
+        card = entry.card
+        digests = {key: entry.digest, f"card:{card.slug}": entry.card_digest}
+        if isinstance(card, PageCard):
+            if drafts or not card.draft:
+                outputs.append(page_output(card, nav, digests))
+            continue
+        if not is_published(entry.article.published, card.draft, today, drafts):
+            continue
+        if related is None or card.slug not in related:
+            return None
+        others = [by_slug[("article", slug)] for slug in related[card.slug]]
+        cards = [decode_entry(r.entry).card for r in others]
+        digests.update({f"card:{r.slug}": r.card_digest for r in others})
+        linked = tuple(c for c in cards if isinstance(c, ArticleCard))
+        outputs.append(article_output(entry.article, linked, nav, digests))
+    return outputs
+
+
+def _related_slugs(cache: Cache) -> dict[str, list[str]] | None:
+    """The related articles the last build chose, by slug."""
+    stored = cache.meta("related")
+    try:
+        related = json.loads(stored.split("\n", 1)[1])
+    except (IndexError, ValueError):
+        return None
+    return related if isinstance(related, dict) else None
+
+
+def _warnings(
+    last: BuildResult, processed: Sequence[Entry], today: date, drafts: bool
+) -> tuple[Problem, ...]:
+    """The last build's warnings, with those of the files read again made anew."""
+    redone = {e.shown for e in processed}
+    kept = [w for w in last.warnings if w.path not in redone]
+    live = [
+        e
+        for e in processed
+        if (e.kind == "page" and (drafts or not e.card.draft))
+        or (e.kind == "article" and is_published(e.article.published, e.card.draft, today, drafts))
+    ]
+    articles = [e for e in live if e.kind == "article"]
+    new = [w for e in live for w in e.warnings] + overdue(articles, today)
+    return tuple(sorted([*kept, *new], key=lambda p: p.sort_key))
