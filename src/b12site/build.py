@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
@@ -76,7 +77,10 @@ def build(
         config = load_settings(config_path, base_url, cache)
         out = check_output(output or config.root / "_site", config.root, _source_dirs(config))
         recover(out)  # finish an update that an earlier build committed but did not complete
-        sources = scan(config.content_dir, config.root)
+        with ThreadPoolExecutor(1) as walker:  # both walks wait on the disk: overlap them
+            walking = walker.submit(output_files, out)
+            sources = scan(config.content_dir, config.root)
+            present = walking.result()
         static = collect_static([THEME_DIR / "static", config.static_dir])
         key = site_key(config, drafts)
         inputs = digest_of(
@@ -85,7 +89,6 @@ def build(
             *(f"{s.shown}:{s.size}:{s.mtime_ns}" for s in sources),
             *(f"{rel}:{_stat_text(path)}" for rel, path in static.items()),
         )
-        present = output_files(out)
         last = last_build(cache, out)
         if (done := nothing_changed(last, out, inputs, today, present)) is not None:
             return _timed(done, started)

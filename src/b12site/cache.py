@@ -65,6 +65,7 @@ class Cache:
         self._folder = folder  # where to create the database on the first save
         self.warning = warning
         self._pending: dict[str, str] = {}
+        self._sources: dict[str, CachedSource] | None = None
 
     @property
     def enabled(self) -> bool:
@@ -77,13 +78,15 @@ class Cache:
         return str(row[0][0]) if row else ""
 
     def sources(self) -> dict[str, CachedSource]:
-        """Every cached source, by path relative to the site."""
-        rows = self._query(
-            "SELECT path, size, mtime_ns, sha, made_with, kind, slug, card_digest, digest, entry "
-            "FROM sources",
-            (),
-        )
-        return {r[0]: CachedSource(*r[1:]) for r in rows}
+        """Every cached source, by path relative to the site (read once until the next save)."""
+        if self._sources is None:
+            rows = self._query(
+                "SELECT path, size, mtime_ns, sha, made_with, kind, slug, card_digest, digest, "
+                "entry FROM sources",
+                (),
+            )
+            self._sources = {r[0]: CachedSource(*r[1:]) for r in rows}
+        return self._sources
 
     def document(self, path: str) -> str:
         """The rendered document of one source as JSON, or an empty string."""
@@ -115,6 +118,7 @@ class Cache:
             self._db, self._folder = _create(self._folder), None
         if self._db is None:
             return
+        self._sources = None
         try:
             with self._db:
                 self._db.executemany(

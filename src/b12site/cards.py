@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from b12site.errors import Problem
 from b12site.models import SiteConfig
 
-__all__ = ["ArticleCard", "PageCard", "Site", "Topic", "TopicLink"]
+__all__ = ["ArticleCard", "ListedArticle", "PageCard", "Site", "Topic", "TopicLink"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,23 @@ class TopicLink:
     def path(self) -> str:
         """Site path of the topic page."""
         return f"topics/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class ListedArticle:
+    """An article as lists show it: what a list page reads, and so all it depends on."""
+
+    slug: str
+    title: str
+    description: str
+    reading_minutes: int
+    last_reviewed: date
+    modified: date
+
+    @property
+    def path(self) -> str:
+        """Site path of the article page (a pretty URL)."""
+        return f"{self.slug}/"
 
 
 @dataclass(frozen=True)
@@ -53,6 +71,27 @@ class ArticleCard:
         """The slugs of the article's topics, in the order the article lists them."""
         return tuple(topic.slug for topic in self.topics)
 
+    @cached_property
+    def listed(self) -> ListedArticle:
+        """The article as lists show it."""
+        return ListedArticle(
+            self.slug,
+            self.title,
+            self.description,
+            self.reading_minutes,
+            self.last_reviewed,
+            self.modified,
+        )
+
+    @cached_property
+    def listed_key(self) -> str:
+        """Everything lists show of the article, as text: a list page's input."""
+        item = self.listed
+        return (
+            f"{item.slug}\t{item.title}\t{item.description}\t{item.reading_minutes}\t"
+            f"{item.last_reviewed}\t{item.modified}"
+        )
+
 
 @dataclass(frozen=True)
 class PageCard:
@@ -78,6 +117,11 @@ class Topic:
     name: str
     description: str = ""
     articles: tuple[ArticleCard, ...] = ()
+
+    @property
+    def listed(self) -> tuple[ListedArticle, ...]:
+        """The topic's articles as its page lists them."""
+        return tuple(article.listed for article in self.articles)
 
     @property
     def path(self) -> str:

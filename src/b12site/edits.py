@@ -122,7 +122,6 @@ def _outputs(
             return None
         others = [by_slug[("article", slug)] for slug in related[card.slug]]
         cards = [decode_entry(r.entry).card for r in others]
-        digests.update({f"card:{r.slug}": r.card_digest for r in others})
         linked = tuple(c for c in cards if isinstance(c, ArticleCard))
         outputs.append(article_output(entry.article, linked, nav, digests))
     return outputs

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from b12site.cards import ArticleCard, PageCard, Site, Topic, TopicLink
+from b12site.cards import ArticleCard, ListedArticle, PageCard, Site, TopicLink
 
 __all__ = [
     "AZContext",
@@ -21,6 +21,7 @@ __all__ = [
     "PageContext",
     "SitemapContext",
     "TopicContext",
+    "TopicListing",
     "TopicSummary",
     "TopicsContext",
     "a_to_z",
@@ -67,7 +68,7 @@ class Context:
 class HomeContext(Context):
     """The home page: the latest articles and every topic."""
 
-    latest: tuple[ArticleCard, ...]
+    latest: tuple[ListedArticle, ...]
     article_count: int
     topics: tuple[TopicSummary, ...]
 
@@ -78,7 +79,7 @@ class ArticleContext(Context):
 
     card: ArticleCard
     topics: tuple[TopicLink, ...]
-    related: tuple[ArticleCard, ...]
+    related: tuple[ListedArticle, ...]
 
 
 @dataclass(frozen=True)
@@ -96,17 +97,32 @@ class TopicsContext(Context):
 
 
 @dataclass(frozen=True)
+class TopicListing:
+    """A topic as its page shows it: name, description and its articles as lists show them."""
+
+    slug: str
+    name: str
+    description: str
+    articles: tuple[ListedArticle, ...]
+
+    @property
+    def path(self) -> str:
+        """Site path of the topic page."""
+        return f"topics/{self.slug}/"
+
+
+@dataclass(frozen=True)
 class TopicContext(Context):
     """One topic's page."""
 
-    topic: Topic
+    topic: TopicListing
 
 
 @dataclass(frozen=True)
 class AZContext(Context):
     """The A to Z index: articles grouped by first letter."""
 
-    groups: tuple[tuple[str, tuple[ArticleCard, ...]], ...]
+    groups: tuple[tuple[str, tuple[ListedArticle, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -123,7 +139,7 @@ class SitemapContext(Context):
 
     updated: date
     newest: date | None
-    articles: tuple[ArticleCard, ...]
+    articles: tuple[ListedArticle, ...]
     pages: tuple[PageCard, ...]
     topics: tuple[TopicSummary, ...]
 
@@ -144,9 +160,11 @@ class Output:
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def a_to_z(articles: Sequence[ArticleCard]) -> tuple[tuple[str, tuple[ArticleCard, ...]], ...]:
+def a_to_z(
+    articles: Sequence[ListedArticle],
+) -> tuple[tuple[str, tuple[ListedArticle, ...]], ...]:
     """Articles grouped by the first letter of their title (``#`` for digits and symbols)."""
-    groups: dict[str, list[ArticleCard]] = {}
+    groups: dict[str, list[ListedArticle]] = {}
     for article in sorted(articles, key=lambda a: a.title.casefold()):
         first = unicodedata.normalize("NFKD", article.title)[:1].upper()
         letter = first if first.isalpha() and first.isascii() else "#"
@@ -179,8 +197,8 @@ def article_output(
     return Output(
         f"{card.path}index.html",
         "article.html",
-        ArticleContext(card.path, nav[0], card, card.topics, related),
-        (nav[1], digests[f"article:{card.slug}"], _cards((card, *related), digests)),
+        ArticleContext(card.path, nav[0], card, card.topics, tuple(r.listed for r in related)),
+        (nav[1], digests[f"article:{card.slug}"], _cards((card,), digests), _listed(related)),
         f"article:{card.slug}",
     )
 
@@ -197,7 +215,13 @@ def page_output(card: PageCard, nav: tuple[Nav, str], digests: Mapping[str, str]
 
 
 def _cards(articles: Sequence[ArticleCard], digests: Mapping[str, str]) -> str:
+    """Whole cards as an input (for pages that show more of an article than lists do)."""
     return "cards:" + ",".join(digests[f"card:{a.slug}"] for a in articles)
+
+
+def _listed(articles: Sequence[ArticleCard]) -> str:
+    """Articles as lists show them, as an input: a list is redone only when that changes."""
+    return "listed:" + "\n".join(a.listed_key for a in articles)
 
 
 def _outputs(site: Site, digests: Mapping[str, str]) -> Iterator[Output]:
@@ -216,8 +240,8 @@ def _outputs(site: Site, digests: Mapping[str, str]) -> Iterator[Output]:
     yield Output(
         "index.html",
         "home.html",
-        HomeContext("", nav, latest, len(site.articles), summaries),
-        (nav_dep, cards(latest), f"count:{len(site.articles)}", topics_dep),
+        HomeContext("", nav, tuple(a.listed for a in latest), len(site.articles), summaries),
+        (nav_dep, _listed(latest), f"count:{len(site.articles)}", topics_dep),
     )
     for card in site.articles:
         yield article_output(card, site.related.get(card.slug, ()), (nav, nav_dep), digests)
@@ -233,21 +257,25 @@ def _outputs(site: Site, digests: Mapping[str, str]) -> Iterator[Output]:
         yield Output(
             f"{topic.path}index.html",
             "topic.html",
-            TopicContext(topic.path, nav, topic),
+            TopicContext(
+                topic.path,
+                nav,
+                TopicListing(topic.slug, topic.name, topic.description, topic.listed),
+            ),
             (
                 nav_dep,
                 f"topic:{topic.slug}={topic.name}={topic.description}",
-                cards(topic.articles),
+                _listed(topic.articles),
             ),
         )
     yield Output(
         "a-z/index.html",
         "a-z.html",
-        AZContext("a-z/", nav, a_to_z(site.articles)),
-        (nav_dep, cards(site.articles)),
+        AZContext("a-z/", nav, a_to_z([a.listed for a in site.articles])),
+        (nav_dep, _listed(site.articles)),
     )
     yield Output("404.html", "404.html", Context("404.html", nav), (nav_dep,))
-    all_cards = cards(site.articles)
+    all_listed = _listed(site.articles)
     newest = site.articles[: site.config.feed_count]
     updated = f"updated:{site.updated}"
     yield Output(
@@ -260,8 +288,14 @@ def _outputs(site: Site, digests: Mapping[str, str]) -> Iterator[Output]:
         "sitemap.xml",
         "sitemap.xml",
         SitemapContext(
-            "sitemap.xml", nav, site.updated, site.newest_article, site.articles, pages, summaries
+            "sitemap.xml",
+            nav,
+            site.updated,
+            site.newest_article,
+            tuple(a.listed for a in site.articles),
+            pages,
+            summaries,
         ),
-        (updated, all_cards, nav_dep, topics_dep),
+        (updated, all_listed, nav_dep, topics_dep),
     )
     yield Output("robots.txt", "robots.txt", Context("robots.txt", nav), ())
