@@ -14,12 +14,11 @@ from b12site import codec
 from b12site.cache import CACHE_DIR, DATABASE, Cache, OutputRecord, open_cache
 from b12site.cards import Site
 from b12site.dates import build_date
-from b12site.edits import Edited, edited_documents
+from b12site.edits import apply_edits, edited_documents
 from b12site.errors import ContentError, Problem
 from b12site.keys import content_key, date_window, digest_of, site_key
 from b12site.lastbuild import (
     BuildResult,
-    LastBuild,
     cached_related,
     last_build,
     nothing_changed,
@@ -74,58 +73,92 @@ def build(
     today, jobs = today or build_date(), jobs or default_jobs()
     cache = open_cache(config_path.parent / CACHE_DIR, use_cache)
     try:
-        config = load_settings(config_path, base_url, cache)
-        out = check_output(output or config.root / "_site", config.root, _source_dirs(config))
-        recover(out)  # finish an update that an earlier build committed but did not complete
-        with ThreadPoolExecutor(1) as walker:  # both walks wait on the disk: overlap them
-            walking = walker.submit(output_files, out)
-            sources = scan(config.content_dir, config.root)
-            present = walking.result()
-        static = collect_static([THEME_DIR / "static", config.static_dir])
-        key = site_key(config, drafts)
-        inputs = digest_of(
-            key,
-            str(out),
-            *(f"{s.shown}:{s.size}:{s.mtime_ns}" for s in sources),
-            *(f"{rel}:{_stat_text(path)}" for rel, path in static.items()),
-        )
-        last = last_build(cache, out)
-        if (done := nothing_changed(last, out, inputs, today, present)) is not None:
-            return _timed(done, started)
-        static_keys = {rel: f"static:{path}:{_stat_text(path)}" for rel, path in static.items()}
-        context = (key, content_key(config), today, drafts)
-        edited = edited_documents(last, sources, static_keys, present, cache, config, context)
-        if last is not None and edited is not None:
-            done = _apply_edits(edited, last, out, inputs, cache, config, jobs)
-            return _timed(_with_cache_warning(done, cache), started)
-        loaded = _load(sources, config, today, cache, jobs, progress)
-        site = assemble(config, loaded.entries, today, drafts, partial(cached_related, cache))
-        plan = plan_site(site, dict(d for e in loaded.entries for d in _digests(e)))
-        previous = previous_outputs(cache, out, present)
-        todo, keys, kept = outdated(plan, key, previous, present.get)
-        documents = partial(_document, {e.key: e for e in loaded.entries}, cache, config, today)
-        files = render_outputs(todo, documents, config, key, jobs, progress("Rendering", len(todo)))
-        report, records = _write(
-            out, files, static, static_keys, keys, kept, previous, present, config
-        )
-        result = BuildResult(
-            out,
-            len(site.articles),
-            len(site.pages),
-            len(site.topics),
-            site.warnings,
-            len(report.written),
-            len(records) - 1 - len(report.written),
-            len(report.removed),
-            0.0,
-        )
-        window = date_window(
-            loaded.entries, today, not site.articles and not any(p.updated for p in site.pages)
-        )
-        save_state(cache, out, inputs, window, result, records, previous, key)
-        return _timed(_with_cache_warning(result, cache), started)
+        found = _survey(config_path, output, base_url, drafts, cache)
+        last = last_build(cache, found.out)
+        if (done := nothing_changed(last, found.out, found.inputs, today, found.present)) is None:
+            context = (found.key, content_key(found.config), today, drafts)
+            edited = edited_documents(
+                last, found.sources, found.static_keys, found.present, cache, found.config, context
+            )
+            if last is not None and edited is not None:
+                dirs = _source_dirs(found.config)
+                done = apply_edits(
+                    edited, last, (found.config, found.out, found.inputs, dirs), cache, jobs
+                )
+            else:
+                done = _full_build(found, cache, today, drafts, jobs, progress)
+        return replace(_with_cache_warning(done, cache), seconds=time.perf_counter() - started)
     finally:
         cache.close()
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What a build starts from: settings, sources, static files and the output as it is."""
+
+    config: SiteConfig
+    out: Path
+    sources: list[SourceFile]
+    static: dict[str, Path]
+    static_keys: dict[str, str]  # each static file's source and stat
+    present: dict[str, tuple[int, int]]  # every file in the output now
+    key: str  # settings, templates, version and drafts
+    inputs: str  # all of the above that decides the output, as one digest
+
+
+def _survey(
+    config_path: Path, output: Path | None, base_url: str | None, drafts: bool, cache: Cache
+) -> Survey:
+    """Load the settings, check the output folder, and list every input and output file."""
+    config = load_settings(config_path, base_url, cache)
+    out = check_output(output or config.root / "_site", config.root, _source_dirs(config))
+    recover(out)  # finish an update that an earlier build committed but did not complete
+    with ThreadPoolExecutor(1) as walker:  # both walks wait on the disk: overlap them
+        walking = walker.submit(output_files, out)
+        sources = scan(config.content_dir, config.root)
+        present = walking.result()
+    static = collect_static([THEME_DIR / "static", config.static_dir])
+    static_keys = {rel: f"static:{path}:{_stat_text(path)}" for rel, path in static.items()}
+    key = site_key(config, drafts)
+    inputs = digest_of(
+        key,
+        str(out),
+        *(f"{s.shown}:{s.size}:{s.mtime_ns}" for s in sources),
+        *static_keys.values(),
+    )
+    return Survey(config, out, sources, static, static_keys, present, key, inputs)
+
+
+def _full_build(
+    found: Survey, cache: Cache, today: date, drafts: bool, jobs: int, progress: Progress
+) -> BuildResult:
+    """Read what changed, assemble and plan the site, render and write what changed."""
+    config, out = found.config, found.out
+    loaded = _load(found.sources, config, today, cache, jobs, progress)
+    site = assemble(config, loaded.entries, today, drafts, partial(cached_related, cache))
+    plan = plan_site(site, dict(d for e in loaded.entries for d in _digests(e)))
+    previous = previous_outputs(cache, out, found.present)
+    todo, keys, kept = outdated(plan, found.key, previous, found.present.get)
+    documents = partial(_document, {e.key: e for e in loaded.entries}, cache, config, today)
+    files = render_outputs(
+        todo, documents, config, found.key, jobs, progress("Rendering", len(todo))
+    )
+    report, records = _write(found, files, keys, kept, previous)
+    result = BuildResult(
+        out,
+        len(site.articles),
+        len(site.pages),
+        len(site.topics),
+        site.warnings,
+        len(report.written),
+        len(records) - 1 - len(report.written),
+        len(report.removed),
+        0.0,
+    )
+    undated = not site.articles and not any(p.updated for p in site.pages)
+    window = date_window(loaded.entries, today, undated)
+    save_state(cache, out, found.inputs, window, result, records, previous, found.key)
+    return result
 
 
 def load_site(
@@ -183,17 +216,14 @@ def _load(
 
 
 def _write(
-    out: Path,
+    found: Survey,
     files: Iterable[tuple[str, bytes]],
-    static: dict[str, Path],
-    static_keys: dict[str, str],
     keys: dict[str, str],
     kept: dict[str, tuple[int, int]],
     previous: dict[str, OutputRecord],
-    present: dict[str, tuple[int, int]],
-    config: SiteConfig,
 ) -> tuple[WriteReport, dict[str, OutputRecord]]:
     """Write what changed and remove what is no longer planned; the new output records."""
+    out, present, static, static_keys = found.out, found.present, found.static, found.static_keys
     changed_static = {
         rel: path
         for rel, path in static.items()
@@ -203,6 +233,7 @@ def _write(
     }
     made = keys.keys() | static.keys()
     stale = [p for p in present if p not in made and p != MARKER]
+    config = found.config
     report = write_site(out, files, changed_static, stale, config.root, _source_dirs(config))
     stats = {**kept, **{rel: present.get(rel) for rel in static}, **report.stats}
     records = {
@@ -213,51 +244,12 @@ def _write(
     return report, records
 
 
-def _apply_edits(
-    edited: Edited,
-    last: LastBuild,
-    out: Path,
-    inputs: str,
-    cache: Cache,
-    config: SiteConfig,
-    jobs: int,
-) -> BuildResult:
-    """Render and write the pages of edited documents; everything else stays as it is."""
-    cache.save({}, edited.rows, ())
-    outputs = edited.outputs
-    documents = {key: entry.document for key, entry in edited.entries.items()}
-    files = render_outputs(outputs, documents.__getitem__, config, last.site_key, jobs, _quiet)
-    report = write_site(out, files, {}, (), config.root, _source_dirs(config))
-    keys = {output.path: output.key(last.site_key) for output in outputs}
-    records = dict(last.outputs)
-    for path, stat in report.stats.items():
-        records[path] = OutputRecord(keys.get(path, records.get(path, _MARKER_RECORD).key), *stat)
-    written = len(report.written)
-    result = replace(
-        last.result,
-        warnings=edited.warnings,
-        written=written,
-        unchanged=len(records) - 1 - written,
-        removed=0,
-    )
-    window = (date.fromisoformat(last.holds_from), date.fromisoformat(last.holds_until))
-    save_state(cache, out, inputs, window, result, records, last.outputs, last.site_key)
-    return result
-
-
 def _with_cache_warning(result: BuildResult, cache: Cache) -> BuildResult:
     """The result with the cache's warning, if any (reported once, never stored)."""
     if not cache.warning:
         return result
     problem = Problem(f"{CACHE_DIR}/{DATABASE}", None, "", cache.warning)
     return replace(result, warnings=(*result.warnings, problem))
-
-
-def _quiet(done: int) -> None:
-    """No progress to report: a handful of pages."""
-
-
-_MARKER_RECORD = OutputRecord(MARKER, 0, 0)
 
 
 def _digests(entry: Entry) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -274,10 +266,6 @@ def _document(
         kind = "page" if key.startswith("page:") else "article"
         text = process_source(config.root / entry.shown, kind, config, today).document
     return text
-
-
-def _timed(result: BuildResult, started: float) -> BuildResult:
-    return replace(result, seconds=time.perf_counter() - started)
 
 
 def _stat_text(path: Path) -> str:

@@ -12,18 +12,21 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 
 from b12site.cache import Cache, CachedSource, OutputRecord
 from b12site.cards import ArticleCard, PageCard
 from b12site.errors import Problem
-from b12site.lastbuild import BuildResult, LastBuild
+from b12site.lastbuild import BuildResult, LastBuild, save_state
 from b12site.models import SiteConfig
+from b12site.outputs import render_outputs
 from b12site.plan import Output, article_output, navigation, page_output
 from b12site.site import is_published, live_pages, overdue
 from b12site.sources import Row, SourceFile, cached_source, decode_entry, file_hash
 from b12site.stage import Entry, process_source
+from b12site.writer import write_site
 
-__all__ = ["MOST_EDITS", "Edited", "edited_documents"]
+__all__ = ["MOST_EDITS", "Edited", "apply_edits", "edited_documents"]
 
 MOST_EDITS = 32  # more edited files than this take the full path
 
@@ -94,6 +97,42 @@ def edited_documents(
         return None
     warnings = _warnings(last.result, processed, today, drafts)
     return Edited(tuple(rows), entries, tuple(outputs), warnings)
+
+
+def apply_edits(
+    edited: Edited,
+    last: LastBuild,
+    where: tuple[SiteConfig, Path, str, list[Path]],  # settings, output, inputs, source folders
+    cache: Cache,
+    jobs: int,
+) -> BuildResult:
+    """Render and write the pages of edited documents; everything else stays as it is."""
+    config, out, inputs, source_dirs = where
+    cache.save({}, edited.rows, ())
+    outputs = edited.outputs
+    documents = {key: entry.document for key, entry in edited.entries.items()}
+    files = render_outputs(outputs, documents.__getitem__, config, last.site_key, jobs, _quiet)
+    report = write_site(out, files, {}, (), config.root, source_dirs)
+    keys = {output.path: output.key(last.site_key) for output in outputs}
+    records = dict(last.outputs)
+    for path, stat in report.stats.items():
+        key = keys.get(path) or records[path].key  # the marker keeps its record's key
+        records[path] = OutputRecord(key, *stat)
+    written = len(report.written)
+    result = replace(
+        last.result,
+        warnings=edited.warnings,
+        written=written,
+        unchanged=len(records) - 1 - written,
+        removed=0,
+    )
+    window = (date.fromisoformat(last.holds_from), date.fromisoformat(last.holds_until))
+    save_state(cache, out, inputs, window, result, records, last.outputs, last.site_key)
+    return result
+
+
+def _quiet(done: int) -> None:
+    """No progress to report: a handful of pages."""
 
 
 def _outputs(
