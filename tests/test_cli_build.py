@@ -94,3 +94,24 @@ def test_progress_bar_only_on_a_terminal_and_only_for_long_stages() -> None:
     drawn = screen.getvalue()
     assert "Rendering:" in drawn and "/1000 [" in drawn
     assert drawn.endswith("\r") and drawn.rsplit("\r", 2)[-2].strip() == ""  # cleared when done
+
+
+def test_problems_in_several_edited_files_are_all_reported(
+    make_site: SiteMaker, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795996800")
+    files = {f"{name}.md": article_text(front_matter(title=name.title())) for name in ("a", "b")}
+    root = make_site(files)
+    args = ["build", "--config", str(root / "site.yaml"), "--quiet"]
+    assert run(args, capsys)[0] == 0
+    for name in ("a", "b"):  # body edits that keep every card: the quick path's kind of edit
+        broken = "Intro paragraph.\n\n## What it is\n\nText citing [@nobody2020].\n"
+        meta = front_matter(title=name.title())
+        (root / "content" / f"{name}.md").write_text(article_text(meta, broken))
+    code, out, err = run(args, capsys)
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "content/a.md:35: body: unknown citation '@nobody2020'",
+        "content/b.md:35: body: unknown citation '@nobody2020'",
+        "error: 2 problems in 2 files; nothing was written",
+    ]

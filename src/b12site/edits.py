@@ -16,7 +16,7 @@ from pathlib import Path
 
 from b12site.cache import Cache, CachedSource, OutputRecord
 from b12site.cards import ArticleCard, PageCard
-from b12site.errors import Problem
+from b12site.errors import ContentError, Problem
 from b12site.lastbuild import BuildResult, LastBuild, save_state
 from b12site.models import SiteConfig
 from b12site.outputs import render_outputs
@@ -81,14 +81,18 @@ def edited_documents(
                 (source.shown, replace(record, size=source.size, mtime_ns=source.mtime_ns), None)
             )
             continue
-        entry = process_source(source.path, source.kind, config, today)
+        try:
+            entry = process_source(source.path, source.kind, config, today)
+        except ContentError:
+            return None  # the full build reports the problems of every file together
+        rows.append((source.shown, cached_source(source, sha, made_with, entry), entry.document))
         if (entry.kind, entry.card.slug, entry.card_digest) != (
             record.kind,
             record.slug,
             record.card_digest,
         ):
+            cache.save({}, rows, ())  # so the full build reuses what was read here
             return None  # a card changed: lists and related articles may change
-        rows.append((source.shown, cached_source(source, sha, made_with, entry), entry.document))
         processed.append(entry)
         if entry.digest != record.digest:
             entries[entry.key] = entry
