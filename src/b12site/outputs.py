@@ -13,6 +13,7 @@ from b12site.workers import stream
 __all__ = ["outdated", "render_outputs"]
 
 Stat = tuple[int, int]
+LISTED_PER_PAGE = 200
 
 
 def outdated(
@@ -47,7 +48,9 @@ def render_outputs(
     """``(path, bytes)`` of each output as it is rendered, with the rendered document it reads
     (as JSON from ``documents``, fetched only just before it is needed)."""
     tasks = ((output, documents(output.document) if output.document else "") for output in todo)
-    results = stream(_render, tasks, len(todo), jobs, _setup, (config, site_key), progress)
+    # a list of a couple of hundred articles takes about as long as an article page
+    effort = len(todo) + sum(output.context.size for output in todo) // LISTED_PER_PAGE
+    results = stream(_render, tasks, len(todo), jobs, _setup, (config, site_key), progress, effort)
     for output, data in zip(todo, results, strict=True):
         yield output.path, data
 

@@ -63,6 +63,11 @@ class Context:
     page_path: str
     nav: Nav
 
+    @property
+    def size(self) -> int:
+        """How many articles the page lists: its rendering time grows with it."""
+        return 0
+
 
 @dataclass(frozen=True)
 class HomeContext(Context):
@@ -71,6 +76,11 @@ class HomeContext(Context):
     latest: tuple[ListedArticle, ...]
     article_count: int
     topics: tuple[TopicSummary, ...]
+
+    @property
+    def size(self) -> int:
+        """How many articles the page lists."""
+        return len(self.latest)
 
 
 @dataclass(frozen=True)
@@ -117,12 +127,22 @@ class TopicContext(Context):
 
     topic: TopicListing
 
+    @property
+    def size(self) -> int:
+        """How many articles the page lists."""
+        return len(self.topic.articles)
+
 
 @dataclass(frozen=True)
 class AZContext(Context):
     """The A to Z index: articles grouped by first letter."""
 
     groups: tuple[tuple[str, tuple[ListedArticle, ...]], ...]
+
+    @property
+    def size(self) -> int:
+        """How many articles the page lists."""
+        return sum(len(items) for _, items in self.groups)
 
 
 @dataclass(frozen=True)
@@ -131,6 +151,11 @@ class FeedContext(Context):
 
     updated: date
     articles: tuple[ArticleCard, ...]
+
+    @property
+    def size(self) -> int:
+        """How many articles the feed lists."""
+        return len(self.articles)
 
 
 @dataclass(frozen=True)
@@ -142,6 +167,11 @@ class SitemapContext(Context):
     articles: tuple[ListedArticle, ...]
     pages: tuple[PageCard, ...]
     topics: tuple[TopicSummary, ...]
+
+    @property
+    def size(self) -> int:
+        """How many articles the sitemap lists."""
+        return len(self.articles)
 
 
 @dataclass(frozen=True)

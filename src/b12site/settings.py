@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from b12site import codec
@@ -19,7 +18,7 @@ def load_settings(path: Path, base_url: str | None, cache: Cache) -> SiteConfig:
         raw = path.read_bytes()
     except OSError:
         raw = b""  # load_config reports the missing or unreadable file
-    key = digest_of(raw, str(path), os.getcwd(), base_url or "", version())
+    key = digest_of(raw, str(path.resolve()), base_url or "", version())
     stored = cache.meta("settings")
     if raw and stored.startswith(key + "\n"):
         try:

@@ -43,15 +43,17 @@ def stream(
     setup: Callable[..., None],
     setup_args: tuple[Any, ...],
     progress: Callable[[int], None],
+    effort: int | None = None,
 ) -> Iterator[R]:
-    """``work`` over every item, in worker processes when it pays; results in item order.
+    """``work`` over every item, in worker processes when it pays (when the ``effort``, by
+    default the number of items, is at least ``MIN_PARALLEL``); results in item order.
 
     Items are taken and results given back as the work goes, a few chunks ahead, so neither
     all the items nor all the results are ever in memory at once. ``setup(*setup_args)`` runs
     once in each process that does work (this one too, when it does the work itself), so
     ``work`` can read what it prepares from module state.
     """
-    if jobs <= 1 or total < MIN_PARALLEL:
+    if jobs <= 1 or (total if effort is None else effort) < MIN_PARALLEL:
         setup(*setup_args)
         yield from _counted((work(item) for item in items), progress)
         return
