@@ -20,6 +20,7 @@ __all__ = [
     "Output",
     "PageContext",
     "SitemapContext",
+    "SitemapEntry",
     "TopicContext",
     "TopicListing",
     "TopicSummary",
@@ -159,14 +160,22 @@ class FeedContext(Context):
 
 
 @dataclass(frozen=True)
+class SitemapEntry:
+    """A page as the sitemap lists it: where it is and when it last changed."""
+
+    path: str
+    modified: date | None
+
+
+@dataclass(frozen=True)
 class SitemapContext(Context):
     """The sitemap."""
 
     updated: date
     newest: date | None
-    articles: tuple[ListedArticle, ...]
-    pages: tuple[PageCard, ...]
-    topics: tuple[TopicSummary, ...]
+    articles: tuple[SitemapEntry, ...]
+    pages: tuple[SitemapEntry, ...]
+    topics: tuple[SitemapEntry, ...]
 
     @property
     def size(self) -> int:
@@ -212,9 +221,8 @@ def plan_site(site: Site, digests: Mapping[str, str]) -> tuple[Output, ...]:
 def navigation(pages: tuple[PageCard, ...]) -> tuple[Nav, str]:
     """The header and footer navigation of every page, and the input that names it."""
     policy = next((p.path for p in pages if p.slug.startswith("editorial")), "")
-    return Nav(pages, policy), "nav:" + "|".join(f"{p.slug}={p.title}" for p in pages) + (
-        f"|policy={policy}"
-    )
+    nav = Nav(pages, policy)
+    return nav, "nav:" + repr(nav)
 
 
 def article_output(
@@ -305,7 +313,6 @@ def _outputs(site: Site, digests: Mapping[str, str]) -> Iterator[Output]:
         (nav_dep, _listed(site.articles)),
     )
     yield Output("404.html", "404.html", Context("404.html", nav), (nav_dep,))
-    all_listed = _listed(site.articles)
     newest = site.articles[: site.config.feed_count]
     updated = f"updated:{site.updated}"
     yield Output(
@@ -314,18 +321,19 @@ def _outputs(site: Site, digests: Mapping[str, str]) -> Iterator[Output]:
         FeedContext("feed.xml", nav, site.updated, newest),
         (updated, cards(newest)),
     )
+    sitemap = SitemapContext(
+        "sitemap.xml",
+        nav,
+        site.updated,
+        site.newest_article,
+        tuple(SitemapEntry(a.path, a.modified) for a in site.articles),
+        tuple(SitemapEntry(p.path, p.updated) for p in pages),
+        tuple(SitemapEntry(t.path, t.modified) for t in site.topics),
+    )
     yield Output(
         "sitemap.xml",
         "sitemap.xml",
-        SitemapContext(
-            "sitemap.xml",
-            nav,
-            site.updated,
-            site.newest_article,
-            tuple(a.listed for a in site.articles),
-            pages,
-            summaries,
-        ),
-        (updated, all_listed, nav_dep, topics_dep),
+        sitemap,
+        (updated, "sitemap:" + repr(sitemap)),
     )
     yield Output("robots.txt", "robots.txt", Context("robots.txt", nav), ())
