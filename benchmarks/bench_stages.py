@@ -75,7 +75,8 @@ def main() -> int:
             render_article(article)
 
     with tempfile.TemporaryDirectory() as tmp:
-        whole = per_call(lambda: build(REPO / "site.yaml", Path(tmp) / "out"), number=3)
+        out = Path(tmp) / "out"
+        whole = per_call(lambda: build(REPO / "site.yaml", out, use_cache=False), number=3)
 
     split_t, fm_t = per_call(ours_split), per_call(frontmatter_default)
     pure_t = per_call(frontmatter_pure)
@@ -97,7 +98,7 @@ def main() -> int:
         f"  render all fields + sanitise:                {ren_t * ms:.3f} ms "
         f"({ren_t / md_t:.1f}x the plain Markdown body)"
     )
-    print(f"whole build of the sample site: {whole * 1000:.1f} ms")
+    print(f"whole build of the sample site, without the cache: {whole * 1000:.1f} ms")
     return 0
 
 
