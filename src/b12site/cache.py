@@ -66,6 +66,7 @@ class Cache:
         self.warning = warning
         self._pending: dict[str, str] = {}
         self._sources: dict[str, CachedSource] | None = None
+        self._with_entries = False
 
     @property
     def enabled(self) -> bool:
@@ -77,16 +78,24 @@ class Cache:
         row = self._query("SELECT value FROM meta WHERE key = ?", (key,))
         return str(row[0][0]) if row else ""
 
-    def sources(self) -> dict[str, CachedSource]:
-        """Every cached source, by path relative to the site (read once until the next save)."""
-        if self._sources is None:
-            rows = self._query(
-                "SELECT path, size, mtime_ns, sha, made_with, kind, slug, card_digest, digest, "
-                "entry FROM sources",
-                (),
-            )
-            self._sources = {r[0]: CachedSource(*r[1:]) for r in rows}
+    def sources(self, entries: bool = True) -> dict[str, CachedSource]:
+        """Every cached source, by path relative to the site (read once until the next save);
+        without ``entries`` their JSON is left out (``entry`` reads one)."""
+        if self._sources is not None and (self._with_entries or not entries):
+            return self._sources
+        rows = self._query(
+            "SELECT path, size, mtime_ns, sha, made_with, kind, slug, card_digest, digest, "
+            + ("entry" if entries else "''")
+            + " FROM sources",
+            (),
+        )
+        self._sources, self._with_entries = {r[0]: CachedSource(*r[1:]) for r in rows}, entries
         return self._sources
+
+    def entry(self, path: str) -> str:
+        """The entry JSON of one source, or an empty string."""
+        row = self._query("SELECT entry FROM sources WHERE path = ?", (path,))
+        return str(row[0][0]) if row else ""
 
     def document(self, path: str) -> str:
         """The rendered document of one source as JSON, or an empty string."""

@@ -58,7 +58,7 @@ def edited_documents(
         last.outputs.get(rel, OutputRecord("", 0, 0)).key != k for rel, k in static_keys.items()
     ):
         return None
-    records = cache.sources()
+    records = cache.sources(entries=False)  # the few entries needed are read one by one
     if set(records) != {s.shown for s in sources}:
         return None  # a file was added or removed
     edited = [
@@ -77,9 +77,10 @@ def edited_documents(
         record = records[source.shown]
         sha = file_hash(source.path)
         if sha == record.sha:  # touched, not changed
-            rows.append(
-                (source.shown, replace(record, size=source.size, mtime_ns=source.mtime_ns), None)
+            touched = replace(
+                record, size=source.size, mtime_ns=source.mtime_ns, entry=cache.entry(source.shown)
             )
+            rows.append((source.shown, touched, None))
             continue
         try:
             entry = process_source(source.path, source.kind, config, today)
@@ -147,8 +148,10 @@ def _outputs(
     drafts: bool,
 ) -> list[Output] | None:
     """The pages of the edited, published documents, planned as a full build plans them."""
-    by_slug = {(r.kind, r.slug): r for r in records.values()}
-    page_cards = [decode_entry(r.entry).card for r in records.values() if r.kind == "page"]
+    by_slug = {(r.kind, r.slug): shown for shown, r in records.items()}
+    page_cards = [
+        decode_entry(cache.entry(shown)).card for shown, r in records.items() if r.kind == "page"
+    ]
     nav = navigation(tuple(live_pages([c for c in page_cards if isinstance(c, PageCard)], drafts)))
     related = _related_slugs(cache)
     outputs = []
@@ -164,7 +167,7 @@ def _outputs(
         if related is None or card.slug not in related:
             return None
         others = [by_slug[("article", slug)] for slug in related[card.slug]]
-        cards = [decode_entry(r.entry).card for r in others]
+        cards = [decode_entry(cache.entry(shown)).card for shown in others]
         linked = tuple(c for c in cards if isinstance(c, ArticleCard))
         outputs.append(article_output(entry.article, linked, nav, digests))
     return outputs
