@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from b12site import codec
 from b12site.cache import CachedSource
@@ -121,21 +122,23 @@ def decode_entry(text: str) -> Entry:
 def _article_card(data: list[object]) -> ArticleCard:
     (slug, title, description, published, modified, reviewed, next_review, author, author_url,
      reviewer, topics, minutes, draft) = data  # fmt: skip
-    texts = [_text(v) for v in (slug, title, description, author, author_url, reviewer)]
-    days = [date.fromisoformat(_text(d)) for d in (published, modified, reviewed, next_review)]
-    if not isinstance(topics, list):
-        raise codec.DecodeError("topics is not a list")
+    texts = (slug, title, description, author, author_url, reviewer)
+    days = (published, modified, reviewed, next_review)
+    if not all(type(value) is str for value in (*texts, *days)) or type(topics) is not list:
+        raise codec.DecodeError("article card fields have the wrong types")
+    text = cast("tuple[str, str, str, str, str, str]", texts)
+    day = [date.fromisoformat(cast(str, d)) for d in days]
     return ArticleCard(
-        slug=texts[0],
-        title=texts[1],
-        description=texts[2],
-        published=days[0],
-        modified=days[1],
-        last_reviewed=days[2],
-        next_review=days[3],
-        author_name=texts[3],
-        author_url=texts[4],
-        reviewer_name=texts[5],
+        slug=text[0],
+        title=text[1],
+        description=text[2],
+        published=day[0],
+        modified=day[1],
+        last_reviewed=day[2],
+        next_review=day[3],
+        author_name=text[3],
+        author_url=text[4],
+        reviewer_name=text[5],
         topics=tuple(TopicLink(_text(t), _text(name)) for t, name in topics),
         reading_minutes=_line(minutes) or 1,
         draft=draft is True,
