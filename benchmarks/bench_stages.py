@@ -19,10 +19,11 @@ from frontmatter.default_handlers import YAMLHandler
 
 from b12site.build import build
 from b12site.config import load_config
-from b12site.content import discover, split_source
+from b12site.content import split_source
 from b12site.dates import build_date
 from b12site.documents import render_article
 from b12site.schema import validate_article
+from b12site.sources import scan
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -41,7 +42,7 @@ def per_call(fn: Callable[[], object], repeat: int = 7, number: int = 20) -> flo
 def main() -> int:
     config = load_config(REPO / "site.yaml")
     today = build_date()
-    files = [path for path, kind in discover(config.content_dir) if kind == "article"]
+    files = [s.path for s in scan(config.content_dir, config.root) if s.kind == "article"]
     texts = [(path, path.read_text("utf-8")) for path in files]
     n = len(texts)
 

@@ -31,10 +31,11 @@ from markdown.inlinepatterns import InlineProcessor
 from b12site import inline, markup
 from b12site.citations import CITATION_RE, KEY_RE, CitationState
 from b12site.config import load_config
-from b12site.content import discover, read_source
+from b12site.content import read_source
 from b12site.documents import render_article
 from b12site.models import Article, RenderedArticle
 from b12site.schema import validate_article
+from b12site.sources import scan
 
 _CITATION_SUP = re.compile(r'<sup class="citation">.*?</sup>', re.DOTALL)
 
@@ -229,7 +230,8 @@ def site_articles() -> tuple[Article, ...]:
     found = []
     for site in SITES:
         config = load_config(site)
-        for path, kind in discover(config.content_dir):
+        for source in scan(config.content_dir, config.root):
+            path, kind = source.path, source.kind
             if kind == "article":
                 found.append(validate_article(read_source(path, kind, config.root), config, DAY))
     return tuple(found)

@@ -1,4 +1,4 @@
-"""Find content files and split each into front matter and Markdown body."""
+"""Read a content file and split it into front matter (with field lines) and Markdown body."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from frontmatter.default_handlers import YAMLHandler
 from b12site.errors import ContentError, Problem, display_path
 from b12site.models import Source
 
-__all__ = ["discover", "parse_yaml", "read_source", "split_source"]
+__all__ = ["parse_yaml", "read_source", "split_source"]
 
 # The C loader parses about ten times faster; fall back where libyaml is missing.
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -23,20 +23,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
-PAGES_DIR = "pages"
 _HANDLER = YAMLHandler()
-
-
-def discover(content_dir: Path) -> list[tuple[Path, str]]:
-    """List ``(path, kind)`` for every Markdown file, sorted; pages live in ``content/pages/``."""
-    found: list[tuple[Path, str]] = []
-    for path in sorted(content_dir.rglob("*.md")):
-        if any(part.startswith((".", "_")) for part in path.relative_to(content_dir).parts):
-            continue
-        rel = path.relative_to(content_dir)
-        kind = "page" if rel.parts[0] == PAGES_DIR and len(rel.parts) > 1 else "article"
-        found.append((path, kind))
-    return found
 
 
 def read_source(path: Path, kind: str, root: Path) -> Source:

@@ -47,7 +47,6 @@ class Loaded:
 
     entries: tuple[Entry, ...]
     problems: tuple[Problem, ...]
-    processed: int
     changed: tuple[Row, ...]  # what the cache should learn, if no ``store`` took it
 
 
@@ -211,7 +210,7 @@ def load_entries(
         store(changed)
         changed = []
     ordered = tuple(entries[s.shown] for s in files if s.shown in entries)
-    return Loaded(ordered, tuple(problems), len(todo), tuple(changed))
+    return Loaded(ordered, tuple(problems), tuple(changed))
 
 
 def _reuse(
