@@ -202,6 +202,11 @@ def _move_footer(root: Path, _: object) -> None:
     (root / "templates" / "footer.html").rename(root / "templates" / "partials" / "footer.html")
 
 
+def _unlink_and_edit(root: Path) -> None:
+    (root / "static" / "notes.txt").unlink()
+    edit(root / _article("injections"), "Intro paragraph.", "Intro, edited.")
+
+
 def _new_version(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(b12site, "__version__", b12site.__version__ + ".post1")
 
@@ -304,6 +309,11 @@ EDITS: dict[str, Edit] = {
     ),
     "static deleted": Edit(
         lambda root, _: (root / "static" / "notes.txt").unlink(), vanish=("static/notes.txt",)
+    ),
+    "static deleted with a body edit": Edit(
+        lambda root, _: _unlink_and_edit(root),
+        changes=("injections/index.html",),
+        vanish=("static/notes.txt",),
     ),
     "static touched": Edit(lambda root, _: _touch(root / "static" / "notes.txt")),
     "static override deleted": Edit(

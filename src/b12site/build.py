@@ -18,6 +18,7 @@ from b12site.edits import apply_edits, edited_documents
 from b12site.errors import ContentError, Problem
 from b12site.keys import content_key, date_window, digest_of, site_key
 from b12site.lastbuild import (
+    STATIC_KEY,
     BuildResult,
     cached_related,
     last_build,
@@ -76,14 +77,29 @@ def build(
         found = _survey(config_path, output, base_url, drafts, cache)
         last = last_build(cache, found.out)
         if (done := nothing_changed(last, found.out, found.inputs, today, found.present)) is None:
-            context = (found.key, content_key(found.config), today, drafts)
+            config = found.config
             edited = edited_documents(
-                last, found.sources, found.static_keys, found.present, cache, found.config, context
+                last,
+                found.sources,
+                found.static_keys,
+                found.present,
+                cache,
+                config,
+                site_key=found.key,
+                made_with=content_key(config),
+                today=today,
+                drafts=drafts,
             )
             if last is not None and edited is not None:
-                dirs = _source_dirs(found.config)
                 done = apply_edits(
-                    edited, last, (found.config, found.out, found.inputs, dirs), cache, jobs
+                    edited,
+                    last,
+                    cache,
+                    config,
+                    out=found.out,
+                    inputs=found.inputs,
+                    source_dirs=_source_dirs(config),
+                    jobs=jobs,
                 )
             else:
                 done = _full_build(found, cache, today, drafts, jobs, progress)
@@ -118,7 +134,7 @@ def _survey(
         sources = scan(config.content_dir, config.root)
         present = walking.result()
     static = collect_static([THEME_DIR / "static", config.static_dir])
-    static_keys = {rel: f"static:{path}:{_stat_text(path)}" for rel, path in static.items()}
+    static_keys = {rel: f"{STATIC_KEY}{path}:{_stat_text(path)}" for rel, path in static.items()}
     key = site_key(config, drafts)
     inputs = digest_of(
         key,
@@ -263,8 +279,7 @@ def _document(
     entry = entries[key]
     text = entry.document or cache.document(entry.shown)
     if digest(text) != entry.digest:  # lost or damaged in the cache: never trusted
-        kind = "page" if key.startswith("page:") else "article"
-        text = process_source(config.root / entry.shown, kind, config, today).document
+        text = process_source(config.root / entry.shown, entry.kind, config, today).document
     return text
 
 

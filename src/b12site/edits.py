@@ -48,16 +48,17 @@ def edited_documents(
     present: Mapping[str, tuple[int, int]],
     cache: Cache,
     config: SiteConfig,
-    context: tuple[str, str, date, bool],  # site key, content key, build date, drafts
+    *,
+    site_key: str,
+    made_with: str,
+    today: date,
+    drafts: bool,
 ) -> Edited | None:
     """The edits to make, or None when this build needs the full path."""
-    key, made_with, today, drafts = context
-    if last is None or last.site_key != key or not last.holds_on(today):
+    if last is None or last.site_key != site_key or not last.holds_on(today):
         return None
-    if not last.left_as_is(present) or any(
-        last.outputs.get(rel, OutputRecord("", 0, 0)).key != k for rel, k in static_keys.items()
-    ):
-        return None
+    if not last.left_as_is(present) or last.static_keys != static_keys:
+        return None  # the output was changed by hand, or a static file came, went or changed
     records = cache.sources(entries=False)  # the few entries needed are read one by one
     if set(records) != {s.shown for s in sources}:
         return None  # a file was added or removed
@@ -107,12 +108,15 @@ def edited_documents(
 def apply_edits(
     edited: Edited,
     last: LastBuild,
-    where: tuple[SiteConfig, Path, str, list[Path]],  # settings, output, inputs, source folders
     cache: Cache,
+    config: SiteConfig,
+    *,
+    out: Path,
+    inputs: str,
+    source_dirs: list[Path],
     jobs: int,
 ) -> BuildResult:
     """Render and write the pages of edited documents; everything else stays as it is."""
-    config, out, inputs, source_dirs = where
     cache.save({}, edited.rows, ())
     outputs = edited.outputs
     documents = {key: entry.document for key, entry in edited.entries.items()}

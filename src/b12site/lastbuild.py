@@ -16,7 +16,10 @@ from b12site.keys import digest_of
 from b12site.related import RELATED_COUNT, related_articles
 from b12site.writer import MARKER, Stat
 
+STATIC_KEY = "static:"  # how output records of static files begin
+
 __all__ = [
+    "STATIC_KEY",
     "BuildResult",
     "LastBuild",
     "cached_related",
@@ -52,6 +55,11 @@ class LastBuild:
     holds_until: str
     result: BuildResult
     outputs: dict[str, OutputRecord]
+
+    @property
+    def static_keys(self) -> dict[str, str]:
+        """The static files that build copied, each with its source and stat."""
+        return {p: r.key for p, r in self.outputs.items() if r.key.startswith(STATIC_KEY)}
 
     def holds_on(self, today: date) -> bool:
         """Whether the build date gives the same output as on the day of the last build."""
