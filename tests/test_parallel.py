@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -11,9 +12,11 @@ from typing import Any
 
 import pytest
 
+import b12site.site
 import b12site.workers
 from b12site.build import BuildResult, build
 from b12site.cli import main
+from b12site.errors import ConfigError
 
 from .conftest import BODY, TODAY, SiteMaker, article_text, front_matter
 from .test_build import REPO, tree
@@ -90,15 +93,37 @@ def many_articles(count: int) -> dict[str, str]:
     return files
 
 
-def test_large_site_in_two_processes_equals_one(make_site: SiteMaker, tmp_path: Path) -> None:
-    count = 60
-    assert count >= b12site.workers.MIN_PARALLEL  # so two jobs really use a pool
+def test_large_site_in_two_processes_equals_one(
+    make_site: SiteMaker, tmp_path: Path, pools: list[int]
+) -> None:
+    # reading uses a pool from MIN_PARALLEL files, rendering when two processes save that many
+    # pages (half of them, with two jobs), so both stages really run in a pool
+    count = 2 * b12site.workers.MIN_PARALLEL + 4
     root = make_site(many_articles(count))
     one, two = one_and_two(root, tmp_path)
+    assert pools == [2, 2]  # reading and rendering, in the two-process build only
     same_tree(tree(tmp_path / "jobs2"), tree(tmp_path / "jobs1"))
     assert two.articles == count
     assert [str(w) for w in two.warnings] == [str(w) for w in one.warnings]
     assert len(two.warnings) == count // 10
+
+
+def test_an_edit_that_re_renders_a_few_lists_starts_no_pool(
+    make_site: SiteMaker, tmp_path: Path, pools: list[int]
+) -> None:
+    count = 2 * b12site.workers.MIN_PARALLEL + 4
+    root = make_site(many_articles(count))
+    build(root / "site.yaml", tmp_path / "out", today=TODAY, jobs=2)
+    assert pools == [2, 2]
+    edited = root / "content" / f"article-{count - 1}.md"  # the newest: on home and in the feed
+    edited.write_text(edited.read_text().replace("title: ", "title: Renamed ", 1))
+    again = build(root / "site.yaml", tmp_path / "out", today=TODAY, jobs=2)
+    # the article, pages that list it as related, its topic pages, home, A-Z and feed: a pool
+    # would cost more than these take in this process
+    assert again.written >= 7
+    assert pools == [2, 2]
+    build(root / "site.yaml", tmp_path / "cold", today=TODAY, jobs=1, use_cache=False)
+    same_tree(tree(tmp_path / "out"), tree(tmp_path / "cold"))
 
 
 def test_cache_filled_by_workers_is_used_by_the_next_build(
@@ -161,3 +186,22 @@ def test_problems_found_in_workers_are_all_reported_as_in_one_process(
     assert lines[-1] == f"error: {len(lines) - 1} problems in 6 files; nothing was written"
     assert len(lines) - 1 >= 8  # several problems in some files, all reported
     assert not (root / "_site").exists()
+
+
+def test_a_build_leaves_the_cycle_collector_as_it_found_it(make_site: SiteMaker) -> None:
+    before = gc.get_threshold()
+    seen: list[tuple[int, ...]] = []
+    root = make_site({"low-b12.md": article_text(front_matter())})
+    original = b12site.site.assemble
+
+    def assemble(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.get_threshold())
+        return original(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("b12site.build.assemble", assemble)
+        build(root / "site.yaml", today=TODAY)
+        with pytest.raises(ConfigError):
+            build(root / "missing.yaml", today=TODAY)
+    assert seen and seen[0] != before  # collecting less often during the build
+    assert gc.get_threshold() == before  # and as before after it, even after an error

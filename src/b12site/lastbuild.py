@@ -127,14 +127,14 @@ def save_state(
 
 
 def previous_outputs(
-    cache: Cache, out: Path, present: Mapping[str, Stat]
+    last: LastBuild | None, present: Mapping[str, Stat]
 ) -> dict[str, OutputRecord]:
-    """What the last build left in ``out``, if the output is still as that build left it.
+    """What the last build left in its output folder, if the folder is still as that build left it.
 
     Every update moves in a new marker file, so a marker with another mtime means that some
     other build (``--no-cache``, another cache) changed the folder since: trust nothing then.
     """
-    previous = cache.outputs(str(out))
+    previous = last.outputs if last is not None else {}
     marker = previous.get(MARKER)
     if marker is None or present.get(MARKER) != (marker.size, marker.mtime_ns):
         return {}

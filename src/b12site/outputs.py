@@ -48,11 +48,21 @@ def render_outputs(
     """``(path, bytes)`` of each output as it is rendered, with the rendered document it reads
     (as JSON from ``documents``, fetched only just before it is needed)."""
     tasks = ((output, documents(output.document) if output.document else "") for output in todo)
-    # a list of a couple of hundred articles takes about as long as an article page
-    effort = len(todo) + sum(output.context.size for output in todo) // LISTED_PER_PAGE
+    effort = _saved_by_pool(todo, jobs)
     results = stream(_render, tasks, len(todo), jobs, _setup, (config, site_key), progress, effort)
     for output, data in zip(todo, results, strict=True):
         yield output.path, data
+
+
+def _saved_by_pool(todo: Sequence[Output], jobs: int) -> int:
+    """About how many article pages' worth of rendering a pool would save: the work less the
+    longest single output, since one output is never split (a list of a couple of hundred
+    articles takes about as long as an article page)."""
+    if jobs <= 1 or not todo:
+        return 0
+    work = [1 + output.context.size // LISTED_PER_PAGE for output in todo]
+    total = sum(work)
+    return total - max(max(work), -(-total // jobs))
 
 
 _WORKER: dict[str, object] = {}
