@@ -10,12 +10,12 @@ from urllib.parse import quote
 
 import jinja2
 
-from b12site.errors import BuildError
+from b12site.errors import BuildError, display_path
 from b12site.models import RenderedArticle, RenderedPage, SiteConfig
 from b12site.plan import Output
 from b12site.theme import THEME_DIR
 
-__all__ = ["Renderer", "make_environment", "url_helpers"]
+__all__ = ["MONTHS", "Renderer", "format_date", "make_environment", "url_helpers"]
 
 
 def make_environment(site_templates: Path | None) -> jinja2.Environment:
@@ -38,9 +38,25 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
     return env
 
 
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def format_date(day: date) -> str:
-    """A date as readers everywhere read it: ``5 March 2026``."""
-    return f"{day.day} {day:%B %Y}"
+    """A date as readers everywhere read it, whatever the machine's locale: ``5 March 2026``."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def url_helpers(config: SiteConfig) -> dict[str, Callable[[str], str]]:
@@ -65,6 +81,7 @@ class Renderer:
 
     def __init__(self, config: SiteConfig, env: jinja2.Environment | None = None) -> None:
         self.env = env or make_environment(config.templates_dir)
+        self._root = config.root  # template files are named relative to it
         # globals, not per-page context: macros imported without context can use them, and
         # Jinja then imports each macro file once instead of once per use
         self.env.globals.update({"config": config, **url_helpers(config)})
@@ -79,16 +96,37 @@ class Renderer:
         name, out_path = output.template, output.path
         try:
             text = self.env.get_template(name).render(**context)
-        except jinja2.TemplateNotFound as exc:
-            raise BuildError(f"template not found: {exc.name} (needed for {out_path})") from exc
         except jinja2.TemplateSyntaxError as exc:
+            where = self._shown(exc.filename) if exc.filename else exc.name
+            raise BuildError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from exc
+        except jinja2.TemplateNotFound as exc:  # named by the line that includes it, if any
             raise BuildError(
-                f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}"
+                f"{self._where(exc)}template not found: {exc.name} (needed for {out_path})"
             ) from exc
         except jinja2.TemplateError as exc:
-            raise BuildError(f"{name}: cannot render {out_path}: {exc}") from exc
+            where = self._where(exc) or f"{name}: "
+            raise BuildError(f"{where}cannot render {out_path}: {exc}") from exc
         except Exception as exc:  # a Python error raised inside a template's expression
+            where = self._where(exc) or f"{name}: "
             raise BuildError(
-                f"{name}: cannot render {out_path}: {type(exc).__name__}: {exc}"
+                f"{where}cannot render {out_path}: {type(exc).__name__}: {exc}"
             ) from exc
         return text.encode("utf-8")
+
+    def _where(self, exc: BaseException) -> str:
+        """``templates/article.html:12: ``: the innermost template line the error came from.
+
+        Jinja rewrites the traceback so that each frame of template code carries the
+        template's file and line (an empty string when no frame does).
+        """
+        found = ""
+        tb = exc.__traceback__
+        while tb is not None:
+            if "__jinja_exception__" in tb.tb_frame.f_globals:  # a frame Jinja rewrote
+                found = f"{self._shown(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}: "
+            tb = tb.tb_next
+        return found
+
+    def _shown(self, filename: str) -> str:
+        """A template file as the user finds it: relative to the site folder when inside it."""
+        return display_path(Path(filename), self._root)

@@ -10,13 +10,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from b12site.errors import UpdateInterrupted, WriteError
+from b12site.errors import UpdateInterrupted, WriteError, display_path
 
 __all__ = [
     "MARKER",
     "WriteReport",
     "check_output",
-    "collect_static",
     "output_files",
     "recover",
     "safe_join",
@@ -28,6 +27,7 @@ _MARKER_TEXT = (
     b"This folder is built by b12site; each build updates it and removes files it did not make.\n"
 )
 _NEW = ".b12site-new-"
+_OLD = ".b12site-old-"  # left by versions before 0.2
 _JOURNAL = ".b12site-commit"
 
 
@@ -40,22 +40,6 @@ def safe_join(root: Path, relative: str) -> Path:
     if not target.resolve().is_relative_to(root.resolve()):
         raise WriteError(f"refusing to write '{relative}': it leads outside the output folder")
     return target
-
-
-def collect_static(folders: Iterable[Path]) -> dict[str, Path]:
-    """Map each static file's output path to its source; later folders override earlier ones."""
-    files: dict[str, Path] = {}
-    for folder in folders:
-        if not folder.is_dir():
-            continue
-        base = folder.resolve()
-        for path in sorted(folder.rglob("*")):
-            if path.is_dir() or path.name.startswith("."):
-                continue
-            if not path.resolve().is_relative_to(base):
-                raise WriteError(f"{path}: static file links outside {folder}; refusing to copy it")
-            files["static/" + path.relative_to(folder).as_posix()] = path
-    return files
 
 
 def check_output(out: Path, root: Path, source_dirs: Iterable[Path] = ()) -> Path:
@@ -83,6 +67,7 @@ def check_output(out: Path, root: Path, source_dirs: Iterable[Path] = ()) -> Pat
 
 
 Stat = tuple[int, int]  # size and mtime in nanoseconds
+Journal = dict[str, list[str]]  # the staged files to move in, and the files to delete
 
 
 @dataclass(frozen=True)
@@ -106,21 +91,18 @@ def write_site(
 
     ``files`` may be a generator: each file is staged as it comes. Files whose bytes are
     already there are left alone (their mtimes stay). The rest are written into a folder
-    beside ``out`` first; only then does a journal mark the commit, and they are moved in.
-    A build that fails or is stopped before that leaves ``out`` as it was; one stopped while
-    moving files in is finished by the next build (``recover``).
+    beside ``out`` first; only then, once every folder to change is known to be writable,
+    does a journal mark the commit, and they are moved in. A build that fails or is stopped
+    before that leaves ``out`` as it was; one stopped while moving files in is finished by
+    the next build (``recover``).
     """
     out = check_output(out, root, source_dirs)
     recover(out)
     fresh = not out.exists() or not any(out.iterdir())
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{_NEW}", dir=out.parent))
-    except OSError as exc:
-        raise WriteError(f"cannot write the site to {out}: {exc}") from exc
+    staging = _make_staging(out)
     committed = False
     try:
-        given, moves = _stage(out, staging, files, static_files, fresh)
+        given, moves = _stage(out, staging, files, static_files, fresh, root)
         removals = [] if fresh else _removals(delete, given, static_files)
         _write(staging / MARKER, _MARKER_TEXT)
         if fresh:
@@ -130,9 +112,11 @@ def write_site(
             staging.rename(out)
             committed = True
         elif moves or removals:
-            _write_journal(staging, [*moves, MARKER], removals)
+            plan: Journal = {"move": [*moves, MARKER], "delete": removals}
+            _check_writable(out, [*plan["move"], *removals])
+            _write_journal(staging, plan)
             committed = True
-            _apply(staging, out)
+            _apply(staging, out, plan)
             shutil.rmtree(staging)
         else:
             shutil.rmtree(staging)
@@ -140,9 +124,10 @@ def write_site(
         if not committed:
             shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):
-            more = " (the next build finishes the update)" if committed else ""
-            raise WriteError(f"cannot write the site to {out}: {exc}{more}") from exc
-        if committed and isinstance(exc, KeyboardInterrupt):
+            after = "the next build finishes the update" if committed else "nothing was changed"
+            reason = _reason(exc, out, staging)
+            raise WriteError(f"cannot write the site to {out}: {reason} ({after})") from exc
+        if committed and type(exc) is KeyboardInterrupt:
             raise UpdateInterrupted() from exc
         raise
     stats = {rel: _stat(safe_join(out, rel)) for rel in (*given, *static_files, MARKER)}
@@ -155,16 +140,57 @@ def _removals(
     return sorted(set(delete) - set(given) - set(static_files) - {MARKER})
 
 
+def _make_staging(out: Path) -> Path:
+    """A new, empty folder beside ``out`` to build the update in."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}{_NEW}", dir=out.parent))
+    except OSError as exc:
+        raise WriteError(
+            f"cannot write the site to {out}: cannot create a folder in {out.parent}: "
+            f"{exc.strerror or exc}"
+        ) from exc
+
+
+def _reason(exc: OSError, out: Path, staging: Path) -> str:
+    """What went wrong, naming the file as it is (or would be) in the output."""
+    reason = exc.strerror or str(exc)
+    if not exc.filename:
+        return reason
+    path = Path(os.fsdecode(exc.filename))
+    for base in (staging, out):
+        if path.is_relative_to(base) and path != base:
+            return f"{path.relative_to(base).as_posix()}: {reason}"
+    return f"{path}: {reason}"
+
+
 def recover(out: Path) -> None:
-    """Finish an update that reached its commit; discard any that did not."""
-    if not out.parent.is_dir():
-        return
-    for left in sorted(out.parent.glob(f".{out.name}{_NEW}*")):
-        if (left / _JOURNAL).is_file() and out.is_dir():
-            _apply(left, out)
+    """Finish an update that reached its commit; discard any that did not (or is unreadable).
+
+    Only folders beside ``out`` named exactly as this output's staging folders are touched.
+    """
+    ours = (f".{out.name}{_NEW}", f".{out.name}{_OLD}")
+    try:
+        with os.scandir(out.parent) as listing:
+            names = [
+                item.name
+                for item in listing
+                if item.name.startswith(ours) and item.is_dir(follow_symlinks=False)
+            ]
+    except OSError:
+        return  # no parent yet, so nothing to recover
+    for name in sorted(names):
+        left = out.parent / name
+        plan = _journal(left) if name.startswith(ours[0]) else None
+        if plan is not None and out.is_dir():
+            try:
+                _apply(left, out, plan)
+            except OSError as exc:
+                raise WriteError(
+                    f"cannot finish the update an earlier build began in {out}: "
+                    f"{_reason(exc, out, left)}"
+                ) from exc
         shutil.rmtree(left, ignore_errors=True)
-    for old in out.parent.glob(f".{out.name}.b12site-old-*"):  # left by versions before 0.2
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def output_files(out: Path) -> dict[str, Stat]:
@@ -194,6 +220,7 @@ def _stage(
     files: Iterable[tuple[str, bytes]],
     static_files: Mapping[str, Path],
     fresh: bool,
+    root: Path,
 ) -> tuple[list[str], list[str]]:
     """Write what differs from ``out`` into ``staging``; the paths given and those written."""
     given, moves = [], []
@@ -207,7 +234,11 @@ def _stage(
             _write(safe_join(staging, relative), data)
             moves.append(relative)
     for relative, source in sorted(static_files.items()):
-        data = source.read_bytes()
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            shown = display_path(source, root)
+            raise WriteError(f"{shown}: cannot read: {exc.strerror or exc}") from exc
         if fresh or not _holds(safe_join(out, relative), data):
             _write(safe_join(staging, relative), data)
             moves.append(relative)
@@ -222,26 +253,54 @@ def _holds(path: Path, data: bytes) -> bool:
         return False
 
 
-def _write_journal(staging: Path, moves: list[str], removals: list[str]) -> None:
+def _check_writable(out: Path, paths: Iterable[str]) -> None:
+    """Refuse to commit an update that could not be carried through: every folder that
+    would change (or the nearest one that exists) must be writable."""
+    for folder in sorted({safe_join(out, rel).parent for rel in paths}):
+        while not folder.is_dir() and folder != out:
+            folder = folder.parent
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise WriteError(
+                f"cannot write the site to {out}: {folder} is not writable (nothing was changed)"
+            )
+
+
+def _write_journal(staging: Path, plan: Journal) -> None:
     """The commit point: once this file exists, the update is carried through."""
     pending = staging / (_JOURNAL + ".tmp")
-    pending.write_text(json.dumps({"move": moves, "delete": removals}), encoding="utf-8")
+    pending.write_text(json.dumps(plan), encoding="utf-8")
     pending.rename(staging / _JOURNAL)
 
 
-def _apply(staging: Path, out: Path) -> None:
-    """Move the staged files into ``out`` and delete the removed ones, as the journal says."""
-    plan = json.loads((staging / _JOURNAL).read_text(encoding="utf-8"))
+def _journal(staging: Path) -> Journal | None:
+    """The journal of a staging folder; None if there is none or it cannot be understood
+    (then nothing was committed, or the next build's comparison puts right what was moved)."""
+    try:
+        plan = json.loads((staging / _JOURNAL).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    lists = [plan.get(key) if isinstance(plan, dict) else None for key in ("move", "delete")]
+    if not all(isinstance(v, list) and all(isinstance(p, str) for p in v) for v in lists):
+        return None
+    return {"move": plan["move"], "delete": plan["delete"]}
+
+
+def _apply(staging: Path, out: Path, plan: Journal) -> None:
+    """Delete the removed files and move the staged ones into ``out``, as the journal says.
+
+    Deletions come first, so a file that gives way to a folder of the same name (or the
+    other way round) never blocks the move; both steps can be repeated after a stop.
+    """
+    for relative in plan["delete"]:
+        target = safe_join(out, relative)
+        target.unlink(missing_ok=True)
+        _prune(target.parent, out)
     for relative in plan["move"]:
         source = safe_join(staging, relative)
         if source.exists():  # already moved by an earlier, interrupted attempt
             target = safe_join(out, relative)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
-    for relative in plan["delete"]:
-        target = safe_join(out, relative)
-        target.unlink(missing_ok=True)
-        _prune(target.parent, out)
 
 
 def _prune(folder: Path, out: Path) -> None:
