@@ -42,7 +42,7 @@ def per_call(fn: Callable[[], object], repeat: int = 7, number: int = 20) -> flo
 def main() -> int:
     config = load_config(REPO / "site.yaml")
     today = build_date()
-    files = [s.path for s in scan(config.content_dir, config.root) if s.kind == "article"]
+    files = [s.path for s in scan(config.content_dir, config.root).sources if s.kind == "article"]
     texts = [(path, path.read_text("utf-8")) for path in files]
     n = len(texts)
 

@@ -26,7 +26,10 @@ CASES = [
     (
         "yaml syntax error",
         {"bad.md": "---\ntitle: [unclosed\ndescription: x\n---\nBody\n"},
-        ["content/bad.md:3: YAML syntax error: did not find expected ',' or ']' (column 12)"],
+        [
+            "content/bad.md:2: YAML syntax error: this list '[' is never closed (column 8): "
+            "close it, or put the whole value in quotes if the bracket belongs to the text"
+        ],
     ),
     (
         "missing front matter",
@@ -50,7 +53,7 @@ CASES = [
                 "title: Low B12 and tiredness", "title: Low B12\ndraft: maybe"
             )
         },
-        ["content/bad.md:3: draft: expected true or false, got text"],
+        ["content/bad.md:3: draft: expected true or false, got text ('maybe')"],
     ),
     (
         "field given twice",
@@ -128,7 +131,10 @@ CASES = [
     (
         "not UTF-8",
         {},
-        ["content/latin1.md: not UTF-8 text (invalid continuation byte)"],
+        [
+            "content/latin1.md:2: not UTF-8 text (byte 0xe9 invalid continuation byte): save "
+            "the file as UTF-8, as editors and Git expect"
+        ],
     ),
 ]
 
@@ -248,7 +254,7 @@ def test_python_error_inside_a_template_is_one_clear_line(
     code, lines = run_build(root, capsys)
     assert code == 1
     assert lines == [
-        "error: 404.html: cannot render 404.html: TypeError: can only concatenate str "
+        "error: templates/404.html:1: cannot render 404.html: TypeError: can only concatenate str "
         '(not "int") to str'
     ]
 

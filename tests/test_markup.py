@@ -102,10 +102,12 @@ def test_toc_lists_h2_headings_only() -> None:
 
 
 def test_each_document_starts_fresh() -> None:
-    convert = Converter()
-    convert.block("## Same", collect_toc=True)
-    convert.block("## Same", collect_toc=True)
-    assert [e.id for e in convert.toc] == ["same"]
+    for _ in range(2):
+        convert = Converter()
+        convert.block("## Same", collect_toc=True)
+        assert [e.id for e in convert.toc] == ["same"]
+    convert.block("## Same", collect_toc=True)  # the same page: one id for each heading
+    assert [e.id for e in convert.toc] == ["same_1"]
     assert str(Converter().block("*[HTML]: Hyper\n\nHTML")) != str(Converter().block("HTML"))
 
 
@@ -126,9 +128,9 @@ def test_sanitise_is_idempotent() -> None:
 DOCUMENT = "*[B12]: Vitamin B12\n\n## B12 [@a]\n\nB12 [@a] and [@b].\n\n- item [@b]"
 
 
-def convert_alone(numbers: dict[str, int], texts: list[str]) -> list[str]:
+def convert_alone(keys: list[str], texts: list[str]) -> list[str]:
     """Each text converted in turn by one document's converter, nothing else running."""
-    convert = Converter(numbers)
+    convert = Converter(keys)
     return [str(convert.block(text, collect_toc=True)) for text in texts]
 
 
@@ -157,20 +159,21 @@ def test_a_skipped_pattern_could_not_have_matched(parts: list[str]) -> None:
 
 def test_documents_converted_in_turn_keep_their_own_numbers() -> None:
     texts = [DOCUMENT, "One [@a].", "**L:** [@b] [@a]", "Plain B12 text."]
-    first, second = Converter({"a": 1}), Converter({"a": 2, "b": 1})
+    first, second = Converter(["a"]), Converter(["a", "b"])
     turns = [(str(first.block(t, True)), str(second.block(t, True))) for t in texts]
-    assert [a for a, _ in turns] == convert_alone({"a": 1}, texts)
-    assert [b for _, b in turns] == convert_alone({"a": 2, "b": 1}, texts)
-    assert first.emitted_anchors == {"a": ("cite-a-1", "cite-a-2", "cite-a-3", "cite-a-4")}
+    assert [a for a, _ in turns] == convert_alone(["a"], texts)
+    assert [b for _, b in turns] == convert_alone(["a", "b"], texts)
+    assert first.citations.emitted == {"a": ["cite-a-1", "cite-a-2", "cite-a-3", "cite-a-4"]}
+    assert second.citations.numbers == {"a": 1, "b": 2}
 
 
 def test_abbreviations_and_link_references_stay_in_their_document() -> None:
-    convert_alone({}, ["*[B12]: Vitamin B12\n\n[nhs]: https://www.nhs.uk/\n\nB12 [nhs]"])
-    assert convert_alone({}, ["B12 [nhs]"]) == ["<p>B12 [nhs]</p>"]
+    convert_alone([], ["*[B12]: Vitamin B12\n\n[nhs]: https://www.nhs.uk/\n\nB12 [nhs]"])
+    assert convert_alone([], ["B12 [nhs]"]) == ["<p>B12 [nhs]</p>"]
 
 
 def test_a_failed_conversion_does_not_spoil_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
-    before = convert_alone({"a": 1, "b": 2}, [DOCUMENT, "B12 and more"])
+    before = convert_alone(["a", "b"], [DOCUMENT, "B12 and more"])
 
     def explode(self: object, m: re.Match[str], data: str) -> None:
         raise RuntimeError("boom")
@@ -178,12 +181,12 @@ def test_a_failed_conversion_does_not_spoil_the_next(monkeypatch: pytest.MonkeyP
     with monkeypatch.context() as patch:
         patch.setattr(CitationProcessor, "handleMatch", explode)
         with pytest.raises(RuntimeError):
-            Converter({"a": 1}).block(DOCUMENT)
-    assert convert_alone({"a": 1, "b": 2}, [DOCUMENT, "B12 and more"]) == before
+            Converter(["a"]).block(DOCUMENT)
+    assert convert_alone(["a", "b"], [DOCUMENT, "B12 and more"]) == before
 
 
 def test_threads_convert_as_one_thread_does() -> None:
-    jobs = [({"a": n, "b": n + 1}, [DOCUMENT, f"Text {n} [@a]."] * 3) for n in range(40)]
-    alone = [convert_alone(numbers, texts) for numbers, texts in jobs]
+    jobs = [(["a", f"k{n}"], [f"Text {n} [@k{n}].", DOCUMENT] * 3) for n in range(40)]
+    alone = [convert_alone(keys, texts) for keys, texts in jobs]
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(lambda job: convert_alone(*job), jobs)) == alone

@@ -14,7 +14,7 @@ import math
 import multiprocessing
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -23,7 +23,7 @@ from typing import Any
 import markdown
 import nh3
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
@@ -33,6 +33,7 @@ from b12site.citations import CITATION_RE, KEY_RE, CitationState
 from b12site.config import load_config
 from b12site.content import read_source
 from b12site.documents import render_article
+from b12site.limits import markdown_limits
 from b12site.models import Article, RenderedArticle
 from b12site.schema import validate_article
 from b12site.sources import scan
@@ -44,6 +45,7 @@ class _OracleCitations(InlineProcessor):
     def __init__(self, md: markdown.Markdown, numbers: Mapping[str, int]) -> None:
         super().__init__(CITATION_RE.pattern, md)
         self.numbers = numbers
+        self.assigned: dict[str, int] = {}
         self.emitted: dict[str, list[str]] = {}
 
     def handleMatch(  # type: ignore[override]
@@ -53,7 +55,12 @@ class _OracleCitations(InlineProcessor):
         sup.text = "["
         links = []
         for key in KEY_RE.findall(m.group(1)):
-            number = self.numbers.get(key)
+            # numbered in order of first citation among the known keys, as the page meets them
+            number = (
+                self.assigned.setdefault(key, len(self.assigned) + 1)
+                if key in self.numbers
+                else None
+            )
             if number is None:
                 link = etree.SubElement(sup, "span")
                 link.text = "?"
@@ -94,6 +101,11 @@ def oracle_sanitise(text: str) -> str:
     )
 
 
+def unclosed_raw_text(text: str) -> bool:
+    """Whether Markdown's HTML for ``text`` leaves a raw-text element (``<style>``) open."""
+    return bool(markup._unclosed(Oracle().raw(text)))
+
+
 def plain_text(fragment: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", fragment))
 
@@ -113,11 +125,16 @@ class Oracle:
             output_format="html",
         )
         self.toc: list[tuple[str, str]] = []
+        self.used: set[str] = set()
 
     def raw(self, text: str) -> str:
-        """Markdown's HTML, before sanitising."""
+        """Markdown's HTML, before sanitising; heading ids kept clear of the page's earlier ids."""
         self.md.reset()
-        return self.md.convert(text)
+        markup._LOCAL.taken = self.used
+        try:
+            return self.md.convert(text)
+        finally:
+            markup._LOCAL.taken = set()
 
     def block(self, text: str, collect_toc: bool = False) -> str:
         out = self.raw(text)
@@ -127,7 +144,9 @@ class Oracle:
                 for t in getattr(self.md, "toc_tokens", [])
                 if t["level"] == 2
             ]
-        return oracle_sanitise(out)
+        clean = oracle_sanitise(out)
+        self.used.update(re.findall(r'\sid="([^"]*)"', clean))
+        return clean
 
     @staticmethod
     def _title(heading: str) -> str:
@@ -142,32 +161,6 @@ class Oracle:
         return {key: tuple(value) for key, value in self.citations.citations.emitted.items()}
 
 
-def _oracle_keys(text: str) -> Iterator[str]:
-    in_fence = False
-    for line in text.split("\n"):
-        if re.match(r"^\s*(```|~~~)", line):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
-        spans_blanked = re.sub(r"`[^`]*`", lambda m: " " * len(m.group(0)), line)
-        for match in CITATION_RE.finditer(spans_blanked):
-            yield from KEY_RE.findall(match.group(1))
-
-
-def _oracle_numbers(texts: Iterable[str], article: Article) -> list[tuple[str, int]]:
-    order: list[str] = []
-    counts: dict[str, int] = {}
-    for text in texts:
-        for key in _oracle_keys(text):
-            counts[key] = counts.get(key, 0) + 1
-            if key not in order:
-                order.append(key)
-    ids = [ref.id for ref in article.references]
-    order = [key for key in order if key in ids] + [i for i in ids if i not in counts]
-    return [(key, number) for number, key in enumerate(order, start=1)]
-
-
 def _words(text: str) -> int:
     return len(re.findall(r"[\w\u2019'-]+", text))
 
@@ -175,14 +168,15 @@ def _words(text: str) -> int:
 def oracle_render(article: Article, words_per_minute: int = 200) -> dict[str, Any]:
     """Every field of a RenderedArticle, as the old ``render_article`` made it."""
     answers = [item.answer for item in article.faq]
-    texts = [article.summary, *article.key_points, article.body, *answers]
-    numbers = _oracle_numbers(texts, article)
-    convert = Oracle(dict(numbers))
+    convert = Oracle({ref.id: 0 for ref in article.references})
     summary = convert.inline(article.summary)
     key_points = [convert.inline(point) for point in article.key_points]
     body = convert.block(article.body, collect_toc=True)
     faq = [convert.block(answer) for answer in answers]
     emitted = convert.anchors()
+    assigned = convert.citations.citations.assigned
+    order = list(assigned) + [ref.id for ref in article.references if ref.id not in assigned]
+    numbers = [(key, number) for number, key in enumerate(order, start=1)]
     text = " ".join(plain_text(part) for part in (summary, *key_points, body, *faq))
     words = _words(text) + sum(_words(item.question) for item in article.faq)
     return {
@@ -230,7 +224,7 @@ def site_articles() -> tuple[Article, ...]:
     found = []
     for site in SITES:
         config = load_config(site)
-        for source in scan(config.content_dir, config.root):
+        for source in scan(config.content_dir, config.root).sources:
             path, kind = source.path, source.kind
             if kind == "article":
                 found.append(validate_article(read_source(path, kind, config.root), config, DAY))
@@ -273,7 +267,7 @@ TRICKY = [
     "x [@zz] and [@a; @zz]", "x [@a](http://x.org)", "x ([@a])", "text,[@a].", "text[@a]text",
     "[@a]: definition", "x ![@a]", "trailing  ", " leading", "two  spaces inside", "line\nbreak",
     "line  \nbreak", "- list item", "* star item", "+ plus item", "1. ordered", "1) paren",
-    "2024. year", "1.5 mg a day", "# heading", "## Heading [@a]", "> quote", "    indented code",
+    "2024. year", "1.5 mg a day", "## Heading [@a]", "> quote", "    indented code",
     "\tTabbed", "Term\n: def", "a | b", "| a | b |\n|---|---|\n| 1 | 2 |", "---", "***", "___",
     "Text {: #id }", "*[B12]: Vitamin B12\n\nB12 text", "[TOC]", "~~~\ncode [@a]\n~~~",
     "```\n[@a]\n```", "nbsp\u00a0here", "zero\u200bwidth", "CRLF\r\nline", "emoji 😀 [@b]",
@@ -283,7 +277,7 @@ TRICKY = [
     "\x02placeholder\x03", "Ünïcödé Ωμέγα", "\u201cQuoted start\u201d", "(Parenthesised start)",
     "'single start'", "\u2018curly start\u2019", "x [@a.b:c-d] y", "x [@a_b] y", "x [@b2] y",
 ]
-TRICKY_REFS = ("a", "b", "b2", "a.b:c-d", "a_b")
+TRICKY_REFS = ("a", "b", "b2", "a.b:c-d", "a_b", "zz")  # a build refuses unknown keys
 FAST = ["Plain text.", "Low B12 [@a].", CURLY, "**Label:** text [@a].", "x [ @a ;  @b ] y",
         "text[@a]text", "\u201cQuoted start\u201d", "naïve café 5 µg ² ½ 中文 [@b]"]
 SLOW = ["", "Fish & chips", "**Label:**text", "[@a; @b]", "- list item", "1. ordered",
@@ -303,7 +297,7 @@ def tricky_article(texts: list[str]) -> Article:
 
 
 def test_the_table_exercises_both_paths() -> None:
-    state = CitationState({"a": 1, "b": 2})
+    state = CitationState(known=frozenset({"a", "b"}))
     assert all(inline.plain_html(text, state) is not None for text in FAST)
     assert all(inline.plain_html(text, state) is None for text in SLOW)
 
@@ -347,13 +341,15 @@ NUMBERS = {"a": 1, "b": 2}
 @given(st.lists(st.tuples(INLINE, st.booleans()), min_size=1, max_size=4))
 def test_random_fields_convert_as_before(fields_: list[tuple[str, bool]]) -> None:
     """A document's fields in turn, each inline or as a block: same HTML, same anchors."""
+    assume(all(not markdown_limits(text) for text, _ in fields_))  # refused: test_limits.py
     convert, oracle = markup.Converter(NUMBERS), Oracle(NUMBERS)
     for text, as_block in fields_:
+        assume(not unclosed_raw_text(text))  # refused: test_properties.py
         if as_block:
             assert str(convert.block(text)) == oracle.block(text)
         else:
             assert str(convert.inline(text)) == oracle.inline(text)
-    assert convert.emitted_anchors == oracle.anchors()
+    assert {k: tuple(v) for k, v in convert.citations.emitted.items()} == oracle.anchors()
 
 
 @settings(max_examples=1000, deadline=None)
@@ -361,7 +357,7 @@ def test_random_fields_convert_as_before(fields_: list[tuple[str, bool]]) -> Non
 def test_the_fast_path_gives_markdowns_own_html(label: str, rest: str) -> None:
     """Whenever the fast path takes a text, its HTML is exactly Markdown's, before sanitising."""
     for text in (rest, f"**{label}**{rest}", f"**{label}** {rest}"):
-        state = CitationState(dict(NUMBERS))
+        state = CitationState(known=frozenset(NUMBERS))
         fast = inline.plain_html(text, state)
         oracle = Oracle(NUMBERS)
         if fast is None:
@@ -386,11 +382,13 @@ BODY = st.lists(st.one_of(st.sampled_from(LINES), INLINE), max_size=14).map("\n"
 @given(BODY, BODY)
 def test_random_bodies_convert_as_before(first: str, second: str) -> None:
     """Whole bodies through the shared converter and its faster inline pass: same HTML and toc."""
+    assume(not markdown_limits(first) and not markdown_limits(second))
+    assume(not unclosed_raw_text(first) and not unclosed_raw_text(second))
     for text in (first, second):
         convert, oracle = markup.Converter(NUMBERS), Oracle(NUMBERS)
         assert str(convert.block(text, collect_toc=True)) == oracle.block(text, collect_toc=True)
         assert [(e.id, e.title) for e in convert.toc] == oracle.toc
-        assert convert.emitted_anchors == oracle.anchors()
+        assert {k: tuple(v) for k, v in convert.citations.emitted.items()} == oracle.anchors()
 
 
 # ---- one converter per process: threads and worker processes -------------------------------

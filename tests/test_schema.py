@@ -11,15 +11,16 @@ from b12site.content import split_source
 from b12site.errors import ContentError
 from b12site.models import SiteConfig
 from b12site.schema import validate_article, validate_page
+from b12site.stage import render_source
 
 from .conftest import BODY, TODAY, article_text, front_matter
 
 
 def check(config: SiteConfig, meta: dict[str, object], body: str = BODY) -> list[str]:
-    """Validate one article; return its problems as text (empty when valid)."""
+    """Validate and render one article as a build does; its problems as text (none: valid)."""
     source = split_source(article_text(meta, body), Path("a.md"), "a.md", "article")
     try:
-        validate_article(source, config, TODAY)
+        render_source(source, config, TODAY)
     except ContentError as exc:
         return [f"{p.field}: {p.message}" for p in exc.problems]
     return []
@@ -214,7 +215,11 @@ INVALID = [
         {"published": 20260110},
         "published: expected a date like 2024-05-01, got a number (20260110)",
     ),
-    ("draft as text", {"draft": "yes please"}, "draft: expected true or false, got text"),
+    (
+        "draft as text",
+        {"draft": "yes please"},
+        "draft: expected true or false, got text ('yes please')",
+    ),
     (
         "updated before published",
         {"updated": date(2025, 1, 1)},
@@ -320,7 +325,7 @@ def test_every_problem_is_reported_at_once(config: SiteConfig) -> None:
     assert problems == [  # in the order of their lines; a missing field is named at line 1
         "title: required",
         "refrences: unknown field (did you mean 'references'?)",
-        "draft: expected true or false, got text",
+        "draft: expected true or false, got text ('no')",
     ]
 
 
@@ -328,7 +333,7 @@ def test_unknown_citation_in_body_names_its_line(config: SiteConfig) -> None:
     text = article_text(front_matter(), "Intro.\n\n## Part\n\nSee [@smith2020; @nope].\n")
     source = split_source(text, Path("a.md"), "content/a.md", "article")
     with pytest.raises(ContentError) as caught:
-        validate_article(source, config, TODAY)
+        render_source(source, config, TODAY)
     line = text.split("\n").index("See [@smith2020; @nope].") + 1
     assert [str(p) for p in caught.value.problems] == [
         f"content/a.md:{line}: body: unknown citation '@nope'"

@@ -36,13 +36,13 @@ from b12site.settings import load_settings
 from b12site.site import assemble
 from b12site.sources import Loaded, SourceFile, load_entries, scan
 from b12site.stage import Entry, digest, process_source
+from b12site.static import collect_static
 from b12site.theme import THEME_DIR
 from b12site.workers import Progress, default_jobs, no_progress
 from b12site.writer import (
     MARKER,
     WriteReport,
     check_output,
-    collect_static,
     output_files,
     recover,
     write_site,
@@ -101,36 +101,50 @@ def build(
     try:
         found = _survey(config_path, output, base_url, drafts, cache)
         last = last_build(cache, found.out)
-        if (done := nothing_changed(last, found.out, found.inputs, today, found.present)) is None:
-            config = found.config
-            edited = edited_documents(
-                last,
-                found.sources,
-                found.static_keys,
-                found.present,
-                cache,
-                config,
-                site_key=found.key,
-                made_with=content_key(config),
-                today=today,
-                drafts=drafts,
-            )
-            if last is not None and edited is not None:
-                done = apply_edits(
-                    edited,
-                    last,
-                    cache,
-                    config,
-                    out=found.out,
-                    inputs=found.inputs,
-                    source_dirs=_source_dirs(config),
-                    jobs=jobs,
-                )
-            else:
+        try:
+            done = None
+            if not found.problems:  # else a full build reports them with every other problem
+                done = nothing_changed(last, found.out, found.inputs, today, found.present)
+                done = done or _edits_only(found, last, cache, today, drafts, jobs)
+            if done is None:
                 done = _full_build(found, last, cache, today, drafts, jobs, progress)
+        except codec.DecodeError as exc:  # stored by another build of b12site, or damaged
+            cache.forget(str(exc))  # nothing was written yet: build again from the sources
+            done = _full_build(found, None, cache, today, drafts, jobs, progress)
         return replace(_with_cache_warning(done, cache), seconds=time.perf_counter() - started)
     finally:
         cache.close()
+
+
+def _edits_only(
+    found: Survey, last: LastBuild | None, cache: Cache, today: date, drafts: bool, jobs: int
+) -> BuildResult | None:
+    """The update when only some documents changed and none changed a card, else None."""
+    config = found.config
+    edited = edited_documents(
+        last,
+        found.sources,
+        found.static_keys,
+        found.present,
+        cache,
+        config,
+        site_key=found.key,
+        made_with=content_key(config),
+        today=today,
+        drafts=drafts,
+    )
+    if last is None or edited is None:
+        return None
+    return apply_edits(
+        edited,
+        last,
+        cache,
+        config,
+        out=found.out,
+        inputs=found.inputs,
+        source_dirs=_source_dirs(config),
+        jobs=jobs,
+    )
 
 
 @dataclass(frozen=True)
@@ -140,6 +154,7 @@ class Survey:
     config: SiteConfig
     out: Path
     sources: list[SourceFile]
+    problems: list[Problem]  # content that cannot be read at all (links, unportable names)
     static: dict[str, Path]
     static_keys: dict[str, str]  # each static file's source and stat
     present: dict[str, tuple[int, int]]  # every file in the output now
@@ -156,8 +171,9 @@ def _survey(
     recover(out)  # finish an update that an earlier build committed but did not complete
     with ThreadPoolExecutor(1) as walker:  # both walks wait on the disk: overlap them
         walking = walker.submit(output_files, out)
-        sources = scan(config.content_dir, config.root)
+        scanned = scan(config.content_dir, config.root)
         present = walking.result()
+    sources = scanned.sources
     static = collect_static([THEME_DIR / "static", config.static_dir])
     static_keys = {rel: f"{STATIC_KEY}{path}:{_stat_text(path)}" for rel, path in static.items()}
     key = site_key(config, drafts)
@@ -167,7 +183,7 @@ def _survey(
         *(f"{s.shown}:{s.size}:{s.mtime_ns}" for s in sources),
         *static_keys.values(),
     )
-    return Survey(config, out, sources, static, static_keys, present, key, inputs)
+    return Survey(config, out, sources, scanned.problems, static, static_keys, present, key, inputs)
 
 
 def _full_build(
@@ -182,7 +198,10 @@ def _full_build(
     """Read what changed, assemble and plan the site, render and write what changed."""
     config, out = found.config, found.out
     loaded = _load(found.sources, config, today, cache, jobs, progress)
-    site = assemble(config, loaded.entries, today, drafts, partial(cached_related, cache))
+    site = _assembled(
+        [*found.problems, *loaded.problems],
+        partial(assemble, config, loaded.entries, today, drafts, partial(cached_related, cache)),
+    )
     plan = plan_site(site, dict(d for e in loaded.entries for d in _digests(e)))
     previous = previous_outputs(last, found.present)
     todo, keys, kept = outdated(plan, found.key, previous, found.present.get)
@@ -219,8 +238,9 @@ def load_site(
     """Every stage up to the assembled site with its documents, writing nothing, no cache."""
     today = today or build_date()
     config = load_settings(config_path, base_url, open_cache(Path(), enabled=False))
+    scanned = scan(config.content_dir, config.root)
     loaded = load_entries(
-        scan(config.content_dir, config.root),
+        scanned.sources,
         config,
         today,
         {},
@@ -228,9 +248,10 @@ def load_site(
         1,
         lambda done: None,
     )
-    if loaded.problems:
-        raise ContentError(list(loaded.problems))
-    site = assemble(config, loaded.entries, today, drafts)
+    site = _assembled(
+        [*scanned.problems, *loaded.problems],
+        partial(assemble, config, loaded.entries, today, drafts),
+    )
     articles = {
         e.card.slug: codec.loads(RenderedArticle, e.document)
         for e in loaded.entries
@@ -244,6 +265,18 @@ def load_site(
     return Content(site, articles, pages)
 
 
+def _assembled(problems: list[Problem], assemble_site: Callable[[], Site]) -> Site:
+    """The site index; or every problem at once: the files' own, and the site's (such as
+    two files with one URL) among the files that are valid."""
+    try:
+        site = assemble_site()
+    except ContentError as exc:
+        problems = [*problems, *exc.problems]
+    if problems:
+        raise ContentError(problems)
+    return site
+
+
 def _load(
     sources: Sequence[SourceFile],
     config: SiteConfig,
@@ -252,7 +285,8 @@ def _load(
     jobs: int,
     progress: Progress,
 ) -> Loaded:
-    """Entries for every source; the cache learns the valid ones even when others fail."""
+    """Entries for every valid source, and the problems of the others; the cache learns the
+    valid ones even when others fail."""
     cached = cache.sources()
     todo = sum(1 for s in sources if s.shown not in cached)
     gone = set(cached) - {s.shown for s in sources}
@@ -262,8 +296,6 @@ def _load(
         sources, config, today, cached, content_key(config), jobs, progress("Reading", todo), store
     )
     cache.save({}, loaded.changed, ())
-    if loaded.problems:
-        raise ContentError(list(loaded.problems))
     return loaded
 
 

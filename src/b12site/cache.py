@@ -171,6 +171,20 @@ class Cache:
             ),
         )
 
+    def forget(self, reason: str) -> None:
+        """Drop everything stored (keeping the database), after finding ``reason`` in it."""
+        self.warning = f"ignored the build cache ({reason}); it is rebuilt"
+        self._sources, self._pending = None, {}
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                for table in ("sources", "outputs"):
+                    self._db.execute(f"DELETE FROM {table}")
+                self._db.execute("DELETE FROM meta WHERE key != 'format'")
+        except sqlite3.Error as exc:
+            self.warning = f"cannot update the build cache: {exc}"
+
     def close(self) -> None:
         """Close the database."""
         if self._db is not None:

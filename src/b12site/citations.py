@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from markdown import Markdown
@@ -12,54 +11,26 @@ from markdown.inlinepatterns import InlineProcessor
 
 from b12site.models import Citation, Reference
 
-__all__ = ["CITATION_RE", "KEY", "KEY_RE", "find_keys", "number_citations"]
+__all__ = ["CITATION_RE", "KEY", "KEY_RE", "CitationState", "number_citations"]
 
 KEY = r"[A-Za-z0-9](?:[\w:.-]*[A-Za-z0-9])?"
 KEY_RE = re.compile(rf"@({KEY})")
 CITATION_RE = re.compile(rf"\[\s*(@{KEY}(?:\s*;\s*@{KEY})*)\s*\](?!\()")
-_FENCE_RE = re.compile(r"^\s*(```|~~~)")
-_CODE_SPAN_RE = re.compile(r"`[^`]*`")
-
-
-def find_keys(text: str) -> Iterator[tuple[int, str]]:
-    """Yield ``(line offset, key)`` for every citation key in text, skipping code blocks."""
-    in_fence = False
-    for offset, line in enumerate(text.split("\n")):
-        if _FENCE_RE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence or "@" not in line:
-            continue
-        for match in CITATION_RE.finditer(_strip_code_spans(line)):
-            for key in KEY_RE.findall(match.group(1)):
-                yield offset, key
-
-
-def _strip_code_spans(line: str) -> str:
-    if "`" not in line:
-        return line
-    return _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)
 
 
 def number_citations(
-    texts_in_page_order: Iterable[str], references: tuple[Reference, ...]
+    state: CitationState, references: tuple[Reference, ...]
 ) -> tuple[Citation, ...]:
-    """Number references in order of first citation; uncited ones follow in listed order."""
-    order: list[str] = []
-    counts: dict[str, int] = {}
-    for text in texts_in_page_order:
-        for _, key in find_keys(text):
-            counts[key] = counts.get(key, 0) + 1
-            if key not in order:
-                order.append(key)
+    """The reference list in order of first citation (as the Markdown converter met them in
+    page order); references never cited follow in the order they are listed."""
     by_id = {ref.id: ref for ref in references}
-    order = [key for key in order if key in by_id]
-    order += [ref.id for ref in references if ref.id not in counts]
+    order = [key for key in state.numbers if key in by_id]
+    order += [ref.id for ref in references if ref.id not in state.numbers]
     return tuple(
         Citation(
             number=number,
             reference=by_id[key],
-            anchors=tuple(f"cite-{key}-{n}" for n in range(1, counts.get(key, 0) + 1)),
+            anchors=tuple(state.emitted.get(key, ())),
         )
         for number, key in enumerate(order, start=1)
     )
@@ -67,16 +38,20 @@ def number_citations(
 
 @dataclass
 class CitationState:
-    """One document's in-text citations: reference numbers in, anchor ids out."""
+    """One document's in-text citations, numbered as they are met: its fields are converted
+    in page order, so the Markdown converter alone decides what counts as a citation."""
 
-    numbers: Mapping[str, int] = field(default_factory=dict)
+    known: frozenset[str] = frozenset()
+    numbers: dict[str, int] = field(default_factory=dict)
     emitted: dict[str, list[str]] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)  # cited keys that name no reference
 
     def cite(self, key: str) -> tuple[int, str] | None:
         """The number of a cited key and a new in-text anchor id, or None if it is unknown."""
-        number = self.numbers.get(key)
-        if number is None:
+        if key not in self.known:
+            self.unknown.append(key)
             return None
+        number = self.numbers.setdefault(key, len(self.numbers) + 1)
         anchors = self.emitted.setdefault(key, [])
         anchors.append(f"cite-{key}-{len(anchors) + 1}")
         return number, anchors[-1]

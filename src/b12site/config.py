@@ -8,9 +8,9 @@ from typing import Annotated
 
 from pydantic import Field, ValidationError, model_validator
 
-from b12site.content import parse_yaml
 from b12site.errors import ConfigError, ContentError, Problem, display_path
 from b12site.fields import Slug, StrictModel, Text, WebUrl, problems_from
+from b12site.frontyaml import parse_yaml
 from b12site.models import Person, Publisher, SiteConfig, TopicInfo, url_path
 
 __all__ = ["DEFAULT_DISCLAIMER", "SiteSettings", "load_config"]
@@ -86,17 +86,19 @@ def _link(href: str, base_url: str) -> str:
 
 def load_config(path: Path, base_url: str | None = None) -> SiteConfig:
     """Read and validate ``site.yaml``; raise ConfigError naming the file, line and field."""
-    shown = display_path(path, path.parent)
+    shown = display_path(path, path.parent)  # in-file problems: as content files are named
+    found = display_path(path)  # the file itself: from the working folder, or absolute
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise ConfigError(
-            [Problem(shown, None, "", "not found: run b12site in a site folder or pass --config")]
-        ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([Problem(shown, None, "", f"cannot read: {exc}")]) from exc
+        message = "not found: run b12site in a site folder or pass --config"
+        raise ConfigError([Problem(found, None, "", message)]) from exc
+    except OSError as exc:
+        raise ConfigError([Problem(found, None, "", f"cannot read: {exc.strerror}")]) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError([Problem(found, None, "", f"not UTF-8 text ({exc.reason})")]) from exc
     try:
-        data, lines = parse_yaml("\n" + text, shown, first_line=0, what="site.yaml")
+        data, lines, twice = parse_yaml("\n" + text, shown, first_line=0, what="site.yaml")
     except ContentError as exc:
         raise ConfigError(exc.problems) from exc
     if base_url is not None:
@@ -104,7 +106,9 @@ def load_config(path: Path, base_url: str | None = None) -> SiteConfig:
     try:
         settings = SiteSettings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(problems_from(exc, shown, lines, SiteSettings)) from exc
+        raise ConfigError(twice + problems_from(exc, shown, lines, SiteSettings)) from exc
+    if twice:
+        raise ConfigError(twice)
     root = path.parent.resolve()  # one cache key however the site is named on the command line
     base = settings.base_url if settings.base_url.endswith("/") else settings.base_url + "/"
     publisher = settings.publisher

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ __all__ = [
     "UpdateInterrupted",
     "WriteError",
     "line_of",
+    "suggest",
 ]
 
 
@@ -40,15 +42,21 @@ class Problem:
 
 
 def display_path(path: Path, root: Path | None = None) -> str:
-    """Show ``path`` relative to ``root`` (or the working directory) when it lies inside it."""
+    """Show ``path`` relative to ``root`` (or the working directory) when it lies inside it,
+    else absolute; never relative to the filesystem root, which would read as relative."""
+    resolved = path.resolve()
     for base in (root, Path.cwd()):
-        if base is None:
+        if base is None or (base := base.resolve()) == Path(base.anchor):
             continue
-        try:
-            return path.resolve().relative_to(base.resolve()).as_posix()
-        except ValueError:
-            continue
-    return path.as_posix()
+        if resolved.is_relative_to(base):
+            return resolved.relative_to(base).as_posix()
+    return resolved.as_posix()
+
+
+def suggest(name: str, choices: list[str]) -> str:
+    """A "did you mean" hint for a mistyped name, or an empty string."""
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def line_of(path: str, lines: Mapping[str, int], default: int | None) -> int | None:

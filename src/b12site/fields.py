@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -18,10 +17,14 @@ from pydantic import (
 )
 
 from b12site.citations import KEY
-from b12site.errors import Problem, line_of
+from b12site.errors import Problem, line_of, suggest
+from b12site.names import SLUG_MAX, SLUG_RE, WINDOWS_RESERVED, slug_problem
 
 __all__ = [
+    "SLUG_MAX",
     "SLUG_RE",
+    "WINDOWS_RESERVED",
+    "Authors",
     "Doi",
     "IsoDate",
     "Pmid",
@@ -37,8 +40,7 @@ __all__ = [
     "suggest",
 ]
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
 class StrictModel(BaseModel):
@@ -52,16 +54,6 @@ def _text(value: str) -> str:
     if not stripped:
         raise ValueError("must not be empty")
     return stripped
-
-
-def slug_problem(value: str, origin: str = "") -> str:
-    """Why a value is not a plain URL segment, or an empty string when it is one."""
-    if SLUG_RE.match(value):
-        return ""
-    return (
-        f"'{value}'{origin} is not a plain URL segment: use lowercase letters, digits and "
-        "single hyphens, like 'b12-and-metformin'"
-    )
 
 
 def _slug(value: str) -> str:
@@ -84,7 +76,7 @@ def _iso_date(value: object) -> date:
 
 
 def _doi(value: str) -> str:
-    if not re.match(r"^10\.\d{4,9}/\S+$", value):
+    if not re.match(r"^10\.[0-9]{4,9}/\S+\Z", value):
         raise ValueError(
             f"'{value}' is not a bare DOI: write it like 10.1136/bmj.g5226, "
             "without https://doi.org/"
@@ -93,13 +85,13 @@ def _doi(value: str) -> str:
 
 
 def _pmid(value: str) -> str:
-    if not re.match(r"^[1-9]\d{0,8}$", value):
+    if not re.match(r"^[1-9][0-9]{0,8}\Z", value):
         raise ValueError(f"'{value}' is not a PubMed ID: use its digits only, like 23301732")
     return value
 
 
 def _web_url(value: str) -> str:
-    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value):
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*\Z", value):
         raise ValueError(f"'{value}' is not a web address starting with https:// or http://")
     return value
 
@@ -112,7 +104,34 @@ def _ref_id(value: str) -> str:
     return value
 
 
+def _authors(value: object) -> str | tuple[str, ...]:
+    if isinstance(value, str):
+        return _text(value)
+    if not isinstance(value, list) or not value:
+        got = "an empty list" if value == [] else _kind(value)
+        raise ValueError(f"expected names as text or as a list, got {got}")
+    for index, name in enumerate(value, start=1):
+        if not isinstance(name, str) or not name.strip():
+            got = "empty" if isinstance(name, str) else _kind(name)
+            raise ValueError(f"name {index} of the list is {got}, not a name")
+    return tuple(name.strip() for name in value)
+
+
 Text = Annotated[str, AfterValidator(_text)]
+Authors = Annotated[
+    str | tuple[str, ...],
+    PlainValidator(_authors),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "minLength": 1},
+                {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+            ],
+            "description": "The authors: as one text, or a list of names such as "
+            "[Aroda VR, Edelstein SL] (printed Vancouver style: six names, then et al.)",
+        }
+    ),
+]
 RefId = Annotated[str, AfterValidator(_ref_id)]
 Doi = Annotated[str, AfterValidator(_doi)]
 Pmid = Annotated[str, AfterValidator(_pmid)]
@@ -187,9 +206,12 @@ def _message(item: Any, model: type[BaseModel] | None) -> str:
         return _unknown_field(str(item["loc"][-1]), model)
     if kind == "string_type":
         hint = f' (put it in quotes: "{value}")' if isinstance(value, bool | int | float) else ""
+        if isinstance(value, dict) and len(value) == 1:  # "- Anaemia: tiredness"
+            hint = ": a value that holds ': ' must be in quotes"
         return f"expected text, got {_kind(value)}{hint}"
     if kind == "bool_type":
-        return f"expected true or false, got {_kind(value)}"
+        shown = f" ('{value}')" if isinstance(value, str) and len(value) < 20 else ""
+        return f"expected true or false, got {_kind(value)}{shown}"
     if kind in {"int_type", "int_from_float", "int_parsing"}:
         return f"expected a whole number, got {_kind(value)}"
     if kind == "list_type":
@@ -199,9 +221,9 @@ def _message(item: Any, model: type[BaseModel] | None) -> str:
     if kind == "too_short":
         need = item.get("ctx", {}).get("min_length", 1)
         return "must not be empty" if need == 1 else f"needs at least {need} items"
-    if kind == "too_long":
+    if kind == "too_long" and not isinstance(value, str):
         return f"has more than {item.get('ctx', {}).get('max_length')} items"
-    if kind in {"string_too_long"}:
+    if kind in {"string_too_long", "too_long"}:
         return f"is longer than {item.get('ctx', {}).get('max_length')} characters"
     if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
         return str(item["msg"]).lower()
@@ -211,12 +233,6 @@ def _message(item: Any, model: type[BaseModel] | None) -> str:
 
 def _unknown_field(name: str, model: type[BaseModel] | None) -> str:
     return "unknown field" + suggest(name, sorted(model.model_fields) if model else [])
-
-
-def suggest(name: str, choices: list[str]) -> str:
-    """A "did you mean" hint for a mistyped name, or an empty string."""
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _kind(value: object) -> str:

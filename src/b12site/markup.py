@@ -7,7 +7,9 @@ import functools
 import html
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+import xml.etree.ElementTree as etree
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 
 import markdown
@@ -18,10 +20,12 @@ from markdown.extensions.toc import slugify_unicode
 from markupsafe import Markup
 
 from b12site.citations import CitationProcessor, CitationState
+from b12site.errors import ContentError, Problem, suggest
 from b12site.inline import INLINE_INTERNALS, SkippingInlineProcessor, plain_html
+from b12site.limits import markdown_limits
 from b12site.models import TocEntry
 
-__all__ = ["RESERVED_IDS", "Converter", "sanitise", "strip_tags"]
+__all__ = ["RESERVED_IDS", "Converter", "Where", "reserved", "sanitise", "strip_tags"]
 
 RESERVED_IDS = frozenset(
     {
@@ -139,19 +143,57 @@ def _heading_text(heading_html: str) -> str:
 
 
 def heading_slug(value: str, separator: str) -> str:
-    """Heading ids as Python-Markdown makes them, kept clear of the page's own ids."""
+    """Heading ids as Python-Markdown makes them, kept clear of the page's own ids and of the
+    ids that fields converted before this one on the same page already use."""
     slug = slugify_unicode(value, separator) or "section"
     clash = (
         slug in RESERVED_IDS
         or slug.startswith(RESERVED_ID_PREFIXES)
         or slug.endswith(RESERVED_ID_SUFFIXES)
     )
-    return f"{slug}-section" if clash else slug
+    slug = f"{slug}-section" if clash else slug
+    taken: set[str] = getattr(_LOCAL, "taken", set())
+    unique, count = slug, 0
+    while unique in taken:
+        count += 1
+        unique = f"{slug}_{count}"
+    return unique
+
+
+def reserved(element_id: str) -> bool:
+    """Whether an id is one the theme gives its own elements."""
+    return (
+        element_id in RESERVED_IDS
+        or element_id.startswith(RESERVED_ID_PREFIXES)
+        or element_id.endswith(RESERVED_ID_SUFFIXES)
+    )
 
 
 class _CitationExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.inlinePatterns.register(CitationProcessor(md), "citation", 175)
+
+
+class _Inspector(treeprocessors.Treeprocessor):
+    """Notes what the page rules judge on the parsed tree: top-level headings (ATX or
+    underlined, never a '#' inside code) and ids given by hand, before the contents
+    extension adds its own."""
+
+    top_headings: list[str]
+    given_ids: set[str]
+
+    def reset(self) -> None:
+        """Forget the last text (Markdown skips the tree processors for blank text)."""
+        self.top_headings, self.given_ids = [], set()
+
+    def run(self, root: etree.Element) -> None:
+        self.reset()
+        for element in root.iter():
+            if element.tag == "h1":
+                self.top_headings.append(" ".join("".join(element.itertext()).split()))
+            given = element.get("id")
+            if given is not None and "citation-link" not in element.get("class", "").split():
+                self.given_ids.add(given)
 
 
 def _new_markdown() -> markdown.Markdown:
@@ -166,6 +208,8 @@ def _new_markdown() -> markdown.Markdown:
     )
     if all(hasattr(treeprocessors.InlineProcessor, name) for name in INLINE_INTERNALS):
         md.treeprocessors.register(SkippingInlineProcessor(md), "inline", 20)
+    # after attr_list (8) has set the ids given by hand, before toc (5) adds its own
+    md.treeprocessors.register(_Inspector(md), "b12site-inspector", 6)
     return md
 
 
@@ -173,57 +217,187 @@ _LOCAL = threading.local()
 
 
 @contextlib.contextmanager
-def _markdown(state: CitationState) -> Iterator[markdown.Markdown]:
-    """This thread's converter, reset and lent one document's citation state for a conversion."""
+def _markdown(state: CitationState, taken: set[str]) -> Iterator[markdown.Markdown]:
+    """This thread's converter, reset and lent one document's citation state and the ids its
+    page already uses for a conversion."""
     md: markdown.Markdown = getattr(_LOCAL, "md", None) or _new_markdown()
     _LOCAL.md = None  # lent out: a nested call or a failed conversion never shares it
     citations = cast("CitationProcessor", md.inlinePatterns["citation"])
     md.reset()
-    citations.state = state
+    citations.state, _LOCAL.taken = state, taken
     yield md
-    citations.state = CitationState()
+    citations.state, _LOCAL.taken = CitationState(), set()
     _LOCAL.md = md
 
 
+@dataclass(frozen=True)
+class Where:
+    """Where a converted text comes from, so its problems name the file, field and line."""
+
+    path: str
+    field: str
+    line: int
+
+
+_IDS = re.compile(r'\sid="([^"]*)"')
+# raw HTML elements whose content is not markup: the sanitiser drops them with all they hold,
+# which for an unclosed one is the rest of the text
+_SWALLOWING = re.compile(
+    r"<(script|style|textarea|title|iframe|noscript|noembed|noframes|xmp|plaintext|template)\b",
+    re.IGNORECASE,
+)
+
+
 class Converter:
-    """One document's conversions; citations are numbered across all of its fields."""
+    """One document's conversions: citations numbered across all of its fields in page order,
+    one registry of ids for the whole page, and the problems found on the way."""
 
-    def __init__(self, citation_numbers: Mapping[str, int] | None = None) -> None:
-        self._state = CitationState(numbers=dict(citation_numbers or {}))
+    def __init__(self, known_keys: Iterable[str] = ()) -> None:
+        self.citations = CitationState(known=frozenset(known_keys))
         self._toc: list[TocEntry] = []
-
-    @property
-    def emitted_anchors(self) -> Mapping[str, tuple[str, ...]]:
-        """The in-text anchor ids written so far, per reference id."""
-        return {key: tuple(value) for key, value in self._state.emitted.items()}
+        self._used: set[str] = set()
+        self.problems: list[Problem] = []
 
     @property
     def toc(self) -> tuple[TocEntry, ...]:
         """The H2 headings of the last block converted with ``collect_toc``."""
         return tuple(self._toc)
 
-    def _convert(self, text: str, collect_toc: bool) -> str:
-        """Markdown's HTML for ``text``, before sanitising."""
-        if not collect_toc:
-            plain = plain_html(text, self._state)
-            if plain is not None:
-                return plain
-        with _markdown(self._state) as md:
-            out = md.convert(text)
-        if collect_toc:
-            self._toc = [
-                TocEntry(id=t["id"], title=_heading_text(t.get("html", t["name"])))
-                for t in getattr(md, "toc_tokens", [])
-                if t["level"] == 2
-            ]
-        return out
-
-    def block(self, text: str, collect_toc: bool = False) -> Markup:
+    def block(self, text: str, collect_toc: bool = False, where: Where | None = None) -> Markup:
         """Convert Markdown blocks to sanitised HTML."""
-        return sanitise(self._convert(text, collect_toc))
+        return self._convert(text, collect_toc, where)
 
-    def inline(self, text: str) -> Markup:
+    def inline(self, text: str, where: Where | None = None) -> Markup:
         """Convert one paragraph of inline Markdown, without the wrapping ``<p>``."""
-        out = str(self.block(text)).strip()
+        out = str(self.block(text, where=where)).strip()
         match = _WRAPPING_P.match(out)
         return Markup(match.group(1)) if match and "<p>" not in match.group(1) else Markup(out)
+
+    def _convert(self, text: str, collect_toc: bool, where: Where | None) -> Markup:
+        """Sanitised HTML for ``text``; what breaks the page's rules goes to ``problems``.
+
+        A text that cannot be converted faithfully (over a limit, or holding raw HTML that
+        would take the text after it away) gives no HTML: its problems are recorded, or
+        raised as ContentError when no ``where`` says whose they are.
+        """
+        place = where or Where("", "", 1)
+        if over := markdown_limits(text):  # converting it could take minutes or crash
+            return self._refuse([(offset, message) for offset, message in over], place)
+        unknown_before = len(self.citations.unknown)
+        if not collect_toc and (plain := plain_html(text, self.citations)) is not None:
+            out, given, top, tokens = sanitise(plain), set(), [], []
+        else:
+            emitted = {key: len(anchors) for key, anchors in self.citations.emitted.items()}
+            with _markdown(self.citations, self._used) as md:
+                inspector = cast("_Inspector", md.treeprocessors["b12site-inspector"])
+                inspector.reset()
+                html_text = md.convert(text)
+                given, top = inspector.given_ids, inspector.top_headings
+                tokens = list(_flatten(getattr(md, "toc_tokens", [])))
+            if swallowing := _unclosed(html_text):
+                self._keep_present_anchors(emitted, "")  # none of them is written
+                return self._refuse([_swallowing(text, tag) for tag in swallowing], place)
+            out = sanitise(html_text)
+            self._keep_present_anchors(emitted, str(out))
+            if collect_toc:
+                self._toc = [
+                    TocEntry(id=t["id"], title=_heading_text(t.get("html", t["name"])))
+                    for t in tokens
+                    if t["level"] == 2
+                ]
+        if where is not None:
+            unknown = self.citations.unknown[unknown_before:]
+            self._check(text, str(out), given, top, tokens, unknown, where)
+        self._used.update(_IDS.findall(str(out)))
+        return out
+
+    def _refuse(self, found: list[tuple[int, str]], where: Where) -> Markup:
+        """Record (or raise, for a text of no known place) why a text gives no HTML."""
+        problems = [Problem(where.path, where.line + offset, where.field, m) for offset, m in found]
+        if not where.path:
+            raise ContentError(problems)
+        self.problems += problems
+        return Markup("")
+
+    def _check(
+        self,
+        text: str,
+        out: str,
+        given: set[str],
+        top: list[str],
+        tokens: list[dict[str, Any]],
+        unknown: list[str],
+        where: Where,
+    ) -> None:
+        """Record the problems of one converted text."""
+
+        def problem(needles: tuple[str, ...], message: str) -> None:
+            line = where.line + _offset_of(text, needles)
+            self.problems.append(Problem(where.path, line, where.field, message))
+
+        for heading in top:
+            problem(
+                (f"# {heading}", heading),
+                "use '## ' for sections: the title is the page's only top heading",
+            )
+        known = sorted(self.citations.known)
+        for key in dict.fromkeys(unknown):
+            problem((f"@{key}",), f"unknown citation '@{key}'{suggest(key, known)}")
+        automatic = {t["id"] for t in tokens} - given
+        ids = _IDS.findall(out)
+        for element_id in dict.fromkeys(ids):
+            if element_id in automatic or element_id in self.citations_anchors:
+                continue
+            needles = (f"#{element_id}", f'id="{element_id}"', f"id='{element_id}'")
+            if reserved(element_id):
+                problem(needles, f"the id '{element_id}' is one the page gives its own parts")
+            elif element_id in self._used or ids.count(element_id) > 1:
+                problem(needles, f"the id '{element_id}' is used twice on this page")
+
+    def _keep_present_anchors(self, before: Mapping[str, int], out: str) -> None:
+        """Forget citation anchors the last conversion counted but did not keep (a citation
+        in an image's alt text becomes text), so back links never point at nothing."""
+        present = set(_IDS.findall(out))
+        for key, anchors in self.citations.emitted.items():
+            old = before.get(key, 0)
+            anchors[old:] = [anchor for anchor in anchors[old:] if anchor in present]
+
+    @property
+    def citations_anchors(self) -> set[str]:
+        """Every in-text citation anchor written so far."""
+        return {anchor for anchors in self.citations.emitted.values() for anchor in anchors}
+
+
+def _unclosed(html_text: str) -> list[str]:
+    """Raw HTML elements opened and never closed whose content is not markup: the sanitiser
+    would drop them with everything after them (closed ones lose only their own content)."""
+    lowered = html_text.lower()
+    opened = sorted({tag.lower() for tag in _SWALLOWING.findall(html_text)})
+    return [
+        tag for tag in opened if lowered.count(f"</{tag}") < len(re.findall(rf"<{tag}\b", lowered))
+    ]
+
+
+def _swallowing(text: str, tag: str) -> tuple[int, str]:
+    """Where a raw HTML element that would swallow the text after it starts, and why not."""
+    message = (
+        f"raw HTML <{tag}> is never closed: the text after it would be lost; close it, or "
+        f"to show it as code, put it in backticks: `<{tag}>`"
+    )
+    return _offset_of(text.lower(), (f"<{tag}",)), message
+
+
+def _flatten(tokens: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for token in tokens:
+        yield token
+        yield from _flatten(token.get("children", []))
+
+
+def _offset_of(text: str, needles: tuple[str, ...]) -> int:
+    """The line offset in ``text`` of the first line holding one of ``needles`` (0 if none)."""
+    lines = text.split("\n")
+    for needle in needles:
+        for offset, line in enumerate(lines):
+            if needle in line:
+                return offset
+    return 0

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
+from b12site.errors import Problem
+
 __all__ = [
     "Article",
     "Citation",
@@ -108,6 +110,7 @@ class Source:
     lines: Mapping[str, int]
     body: str
     body_line: int
+    problems: tuple[Problem, ...] = ()  # found while reading, reported with validation's
 
 
 @dataclass(frozen=True)

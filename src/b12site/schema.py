@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Protocol
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from b12site.citations import find_keys
 from b12site.dates import add_months
 from b12site.errors import ContentError, Problem
 from b12site.fields import (
+    Authors,
     Doi,
     IsoDate,
     Pmid,
@@ -25,8 +26,12 @@ from b12site.fields import (
     suggest,
 )
 from b12site.models import Article, FAQItem, Page, Person, Reference, SiteConfig, Source
+from b12site.styles import vancouver_authors
 
 __all__ = ["ArticleFrontMatter", "PageFrontMatter", "validate_article", "validate_page"]
+
+
+MAX_TAGS, MAX_KEY_POINTS, MAX_FAQ, MAX_REFERENCES = 20, 20, 50, 500
 
 
 class Report(Protocol):
@@ -40,7 +45,7 @@ class ReferenceModel(StrictModel):
 
     id: RefId
     title: Text
-    authors: Text
+    authors: Authors
     publication: Text
     year: Annotated[int, Field(ge=1800, le=2100)]
     doi: Doi | None = None
@@ -82,11 +87,12 @@ class ArticleFrontMatter(StrictModel):
     author: Text
     reviewed_by: Text
     about: Text | None = None
-    tags: Annotated[list[Slug], Field(min_length=1)]
+    # upper bounds far above any real article, so a slip (or a hostile file) fails fast
+    tags: Annotated[list[Slug], Field(min_length=1, max_length=MAX_TAGS)]
     summary: Text
-    key_points: Annotated[list[Text], Field(min_length=1)]
-    faq: Annotated[list[FAQModel], Field(min_length=1)]
-    references: Annotated[list[ReferenceModel], Field(min_length=1)]
+    key_points: Annotated[list[Text], Field(min_length=1, max_length=MAX_KEY_POINTS)]
+    faq: Annotated[list[FAQModel], Field(min_length=1, max_length=MAX_FAQ)]
+    references: Annotated[list[ReferenceModel], Field(min_length=1, max_length=MAX_REFERENCES)]
     disclaimer: Text | None = None
     draft: bool = False
 
@@ -102,8 +108,12 @@ class PageFrontMatter(StrictModel):
 
 
 def validate_article(source: Source, config: SiteConfig, today: date) -> Article:
-    """Validate front matter and citations; raise ContentError listing every problem."""
-    problems: list[Problem] = []
+    """Validate front matter and citations; raise ContentError listing every problem.
+
+    Every check that can run on the raw values does, even when others fail, so an editor
+    sees every problem of a file in one run.
+    """
+    problems: list[Problem] = list(source.problems)
 
     def problem(field: str, message: str, line: int | None = None) -> None:
         problems.append(
@@ -115,31 +125,24 @@ def validate_article(source: Source, config: SiteConfig, today: date) -> Article
     except ValidationError as exc:
         fm = None
         problems.extend(problems_from(exc, source.display, source.lines, ArticleFrontMatter))
-    # These checks read the raw values, so they run even when the schema found problems.
     meta = source.meta
     if not meta.get("slug") and (bad := slug_problem(source.path.stem, " (from the file name)")):
         problem("slug", bad)
     author = _person(meta.get("author"), "author", config, problem)
     reviewer = _person(meta.get("reviewed_by"), "reviewed_by", config, problem)
-    _check_citations(source, problem)
-    for offset, line in enumerate(source.body.split("\n")):
-        if line.startswith("# "):
-            problem(
-                "body",
-                "use '## ' for sections: the title is the page's only top heading",
-                source.body_line + offset,
-            )
-    if fm is not None:
-        if author and reviewer and author.id == reviewer.id:
-            problem("reviewed_by", "the medical reviewer must be someone other than the author")
-        if reviewer and not reviewer.credentials:
-            problem("reviewed_by", f"'{reviewer.id}' has no credentials in site.yaml people")
-        _check_dates(fm, today, problem)
-        _check_tags(fm.tags, config, problem)
-        ref_ids = [ref.id for ref in fm.references]
-        for index, ref_id in enumerate(ref_ids):
-            if ref_id in ref_ids[:index]:
-                problem(f"references[{index}].id", f"'{ref_id}' is listed twice")
+    if author and reviewer and author.id == reviewer.id:
+        problem("reviewed_by", "the medical reviewer must be someone other than the author")
+    if reviewer and not reviewer.credentials:
+        problem("reviewed_by", f"'{reviewer.id}' has no credentials in site.yaml people")
+    _check_dates({name: _raw_date(meta.get(name)) for name in _DATES}, today, problem)
+    _check_tags(_texts(meta.get("tags"), MAX_TAGS), config, problem)
+    references = [r.get("id") if isinstance(r, dict) else None for r in _list(meta, "references")]
+    seen: set[str] = set()
+    for index, ref_id in enumerate(_texts(references, MAX_REFERENCES)):
+        if ref_id in seen:
+            problem(f"references[{index}].id", f"'{ref_id}' is listed twice")
+        elif ref_id is not None:
+            seen.add(ref_id)
     if problems or fm is None or author is None or reviewer is None:
         raise ContentError(problems)
     return Article(
@@ -167,12 +170,18 @@ def validate_article(source: Source, config: SiteConfig, today: date) -> Article
 
 def validate_page(source: Source) -> Page:
     """Validate a plain page's front matter; raise ContentError listing every problem."""
+    problems = list(source.problems)
     try:
         fm = PageFrontMatter.model_validate(dict(source.meta))
     except ValidationError as exc:
-        raise ContentError(
-            problems_from(exc, source.display, source.lines, PageFrontMatter)
-        ) from exc
+        problems += problems_from(exc, source.display, source.lines, PageFrontMatter)
+        raise ContentError(problems) from exc
+    if not source.meta.get("slug") and (
+        bad := slug_problem(source.path.stem, " (from the file name)")
+    ):
+        problems.append(Problem(source.display, line_of("slug", source.lines, 1), "slug", bad))
+    if problems:
+        raise ContentError(problems)
     return Page(
         source,
         fm.slug or source.path.stem,
@@ -194,71 +203,60 @@ def _person(person_id: object, field: str, config: SiteConfig, problem: Report) 
     return person
 
 
-def _check_dates(fm: ArticleFrontMatter, today: date, problem: Report) -> None:
-    if fm.updated and fm.updated < fm.published:
-        problem("updated", f"{fm.updated} is before published ({fm.published})")
-    if fm.last_reviewed < fm.published:
-        problem("last_reviewed", f"{fm.last_reviewed} is before published ({fm.published})")
-    if fm.last_reviewed > today and fm.published <= today:
-        problem("last_reviewed", f"{fm.last_reviewed} is in the future")
-    if fm.next_review and fm.next_review <= fm.last_reviewed:
-        problem("next_review", f"{fm.next_review} must be after last_reviewed ({fm.last_reviewed})")
+_DATES = ("published", "updated", "last_reviewed", "next_review")
 
 
-def _check_tags(tags: list[str], config: SiteConfig, problem: Report) -> None:
+def _raw_date(value: object) -> date | None:
+    """A front matter date, if it is one (the schema reports those that are not)."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _texts(value: object, most: int) -> list[str | None]:
+    """The items of a raw list, text or None: what cross-checks can compare (none when the
+    list is longer than the schema allows, which the schema reports)."""
+    items = value if isinstance(value, list) and len(value) <= most else []
+    return [item if isinstance(item, str) else None for item in items]
+
+
+def _list(meta: Mapping[str, object], name: str) -> list[object]:
+    value = meta.get(name)
+    return value if isinstance(value, list) else []
+
+
+def _check_dates(dates: Mapping[str, date | None], today: date, problem: Report) -> None:
+    published, updated = dates["published"], dates["updated"]
+    reviewed, next_review = dates["last_reviewed"], dates["next_review"]
+    if updated and published and updated < published:
+        problem("updated", f"{updated} is before published ({published})")
+    if reviewed and published and reviewed < published:
+        problem("last_reviewed", f"{reviewed} is before published ({published})")
+    if reviewed and reviewed > today and (published is None or published <= today):
+        problem("last_reviewed", f"{reviewed} is in the future")
+    if next_review and reviewed and next_review <= reviewed:
+        problem("next_review", f"{next_review} must be after last_reviewed ({reviewed})")
+
+
+def _check_tags(tags: list[str | None], config: SiteConfig, problem: Report) -> None:
     for index, tag in enumerate(tags):
-        if tag in tags[:index]:
+        if tag is None or slug_problem(tag):
+            continue  # the schema reports it
+        if tag in tags[:index]:  # at most MAX_TAGS of them
             problem(f"tags[{index}]", f"'{tag}' is listed twice")
         elif config.topics and tag not in config.topics:
             hint = suggest(tag, sorted(config.topics))
             problem(f"tags[{index}]", f"unknown topic '{tag}'{hint}: add it to topics in site.yaml")
 
 
-def _check_citations(source: Source, problem: Report) -> None:
-    """Every citation, wherever it stands, must name a reference of this article."""
-    refs = source.meta.get("references")
-    if not isinstance(refs, list):
-        return  # no usable reference list: the schema reports that, not every citation
-    ref_ids = [str(r["id"]) for r in refs if isinstance(r, dict) and "id" in r]
-    for field, text, first_line in _cited_texts(source):
-        for offset, key in find_keys(text):
-            if key not in ref_ids:
-                hint = suggest(key, ref_ids)
-                problem(field, f"unknown citation '@{key}'{hint}", first_line + offset)
-
-
-def _cited_texts(source: Source) -> list[tuple[str, str, int]]:
-    """Every text that may cite, in page order, with its field name and first line."""
-    meta = source.meta
-    texts: list[tuple[str, object]] = [("summary", meta.get("summary"))]
-    points = meta.get("key_points")
-    if isinstance(points, list):
-        texts += [(f"key_points[{i}]", point) for i, point in enumerate(points)]
-    faq = meta.get("faq")
-    answers = []
-    if isinstance(faq, list):
-        answers = [
-            (f"faq[{i}].answer", q.get("answer")) for i, q in enumerate(faq) if isinstance(q, dict)
-        ]
-    found = [
-        (field, text, line_of(field, source.lines, 1) or 1)
-        for field, text in texts
-        if isinstance(text, str)
-    ]
-    found.append(("body", source.body, source.body_line))
-    found += [
-        (field, text, line_of(field, source.lines, 1) or 1)
-        for field, text in answers
-        if isinstance(text, str)
-    ]
-    return found
-
-
 def _reference(ref: ReferenceModel) -> Reference:
     return Reference(
         ref.id,
         ref.title,
-        ref.authors,
+        vancouver_authors(ref.authors),
         ref.publication,
         ref.year,
         ref.doi or "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -13,12 +14,13 @@ from typing import cast
 from b12site import codec
 from b12site.cache import CachedSource
 from b12site.cards import ArticleCard, PageCard, TopicLink
-from b12site.errors import ContentError, Problem
+from b12site.errors import ContentError, Problem, display_path
 from b12site.models import SiteConfig
+from b12site.names import file_name_problem, folded
 from b12site.stage import Entry, process_or_problems
 from b12site.workers import stream
 
-__all__ = ["Loaded", "SourceFile", "decode_entry", "encode_entry", "load_entries", "scan"]
+__all__ = ["Loaded", "Scan", "SourceFile", "decode_entry", "encode_entry", "load_entries", "scan"]
 
 PAGES_DIR = "pages"
 STORE_BATCH = 256  # files processed between two cache writes
@@ -50,30 +52,92 @@ class Loaded:
     changed: tuple[Row, ...]  # what the cache should learn, if no ``store`` took it
 
 
-def scan(content_dir: Path, root: Path) -> list[SourceFile]:
-    """Every ``.md`` file under content/, sorted; files and folders starting with . or _ skipped."""
+@dataclass(frozen=True)
+class Scan:
+    """The content files found, and what makes others unusable (links, unportable names)."""
+
+    sources: list[SourceFile]
+    problems: list[Problem]
+
+
+def scan(content_dir: Path, root: Path) -> Scan:
+    """Every ``.md`` file under content/, sorted; files and folders starting with . or _ skipped.
+
+    A link is followed only to a file inside content/. Links elsewhere, links to folders,
+    broken or looping links, and names that Windows or a case-insensitive disk cannot hold
+    are problems, so a site never builds differently on another machine or leaks a file.
+    """
     if not content_dir.is_dir():
         raise ContentError([Problem(str(content_dir), None, "", "content folder not found")])
     found: list[tuple[tuple[str, ...], SourceFile]] = []
+    problems: list[Problem] = []
+    inside = content_dir.resolve()
     prefix = content_dir.relative_to(root).parts if content_dir.is_relative_to(root) else ()
     stack: list[tuple[str, tuple[str, ...]]] = [(str(content_dir), ())]
     while stack:
         folder, parts = stack.pop()
-        with os.scandir(folder) as listing:
-            for item in listing:
-                if item.name.startswith((".", "_")):
-                    continue
-                here = (*parts, item.name)
-                if item.is_dir() and not item.is_symlink():
-                    stack.append((item.path, here))
-                elif item.name.endswith(".md") and item.is_file():
-                    st = item.stat()
-                    kind = "page" if here[0] == PAGES_DIR and len(here) > 1 else "article"
-                    shown = "/".join((*prefix, *here)) if prefix else Path(item.path).as_posix()
-                    found.append(
-                        (here, SourceFile(shown, item.path, kind, st.st_size, st.st_mtime_ns))
-                    )
-    return [source for _, source in sorted(found, key=lambda pair: pair[0])]
+        try:
+            listing = os.scandir(folder)
+        except OSError as exc:
+            shown = display_path(Path(folder), root)
+            message = f"cannot read the folder: {exc.strerror}"
+            raise ContentError([Problem(shown, None, "", message)]) from exc
+        with listing:
+            items = [item for item in listing if not item.name.startswith((".", "_"))]
+        problems += _collisions(items, prefix, parts)
+        for item in items:
+            here = (*parts, item.name)
+            shown = "/".join((*prefix, *here)) if prefix else Path(item.path).as_posix()
+            is_md = item.name.endswith(".md")
+            linked = item.is_symlink() and (is_md or item.is_dir() or not os.path.exists(item.path))
+            if linked and (problem := _link_problem(item.path, inside)):
+                problems.append(Problem(shown, None, "", problem))
+                continue
+            if (is_md or item.is_dir()) and (bad := file_name_problem(item.name)):
+                problems.append(Problem(shown, None, "", f"{bad}: rename it"))
+            elif item.is_dir():
+                stack.append((item.path, here))
+            elif is_md and item.is_file():
+                st = item.stat()
+                kind = "page" if here[0] == PAGES_DIR and len(here) > 1 else "article"
+                found.append((here, SourceFile(shown, item.path, kind, st.st_size, st.st_mtime_ns)))
+    return Scan([source for _, source in sorted(found, key=lambda pair: pair[0])], problems)
+
+
+def _link_problem(path: str, inside: Path) -> str:
+    """Why a symbolic link in content/ cannot be read, or an empty string if it can."""
+    try:
+        target = Path(os.path.realpath(path, strict=True))
+    except OSError as exc:
+        reason = "loops back on itself" if exc.errno == errno.ELOOP else "points to nothing"
+        return f"a symbolic link that {reason}: remove it"
+    if not target.is_relative_to(inside):
+        return f"a symbolic link to {target}, outside the content folder: copy the file in instead"
+    if target.is_dir():
+        return "a symbolic link to a folder, which b12site does not follow: move the folder here"
+    return ""
+
+
+def _collisions(
+    items: list[os.DirEntry[str]], prefix: tuple[str, ...], parts: tuple[str, ...]
+) -> list[Problem]:
+    """Names in one folder that Windows or macOS would take for the same file."""
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        groups.setdefault(folded(item.name), []).append(item.name)
+    problems = []
+    for names in groups.values():
+        if len(names) > 1:
+            names.sort()
+            for name in names:
+                others = ", ".join(n for n in names if n != name)
+                shown = "/".join((*prefix, *parts, name))
+                message = (
+                    f"'{name}' and {others} differ only in upper and lower case or in how "
+                    "accents are encoded: they are one file on Windows and macOS; rename one"
+                )
+                problems.append(Problem(shown, None, "", message))
+    return problems
 
 
 def encode_entry(entry: Entry) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from b12site import codec
 from b12site.cards import ArticleCard, PageCard, TopicLink
 from b12site.errors import ContentError, Problem, line_of
-from b12site.models import RenderedArticle, RenderedPage, SiteConfig
+from b12site.models import Article, Page, RenderedArticle, RenderedPage, SiteConfig, Source
 
 __all__ = [
     "DESCRIPTION_LIMIT",
@@ -20,6 +20,7 @@ __all__ = [
     "digest",
     "process_or_problems",
     "process_source",
+    "render_source",
     "topic_name",
 ]
 
@@ -67,16 +68,15 @@ def process_source(path: Path, kind: str, config: SiteConfig, today: date) -> En
     """Read, validate and render one file; raise ContentError with every problem in it."""
     # Imported here: a build with nothing to do never pays for pydantic or Markdown.
     from b12site.content import read_source
-    from b12site.documents import render_article, render_page
-    from b12site.schema import validate_article, validate_page
 
     source = read_source(path, kind, config.root)
     slug_line = line_of("slug", source.lines, 1)
-    if kind == "page":
-        page = render_page(validate_page(source))
+    document = render_source(source, config, today)
+    if isinstance(document, RenderedPage):
+        page = document
         warnings = _description_warning(source.display, page.page.description, source.lines)
         return _entry(source.display, _page_card(page), page, warnings, slug_line, None)
-    article = render_article(validate_article(source, config, today), config.words_per_minute)
+    article = document
     return _entry(
         source.display,
         _article_card(article, config),
@@ -85,6 +85,27 @@ def process_source(path: Path, kind: str, config: SiteConfig, today: date) -> En
         slug_line,
         line_of("last_reviewed", source.lines, 1),
     )
+
+
+def render_source(
+    source: Source, config: SiteConfig, today: date
+) -> RenderedArticle | RenderedPage:
+    """Validate and render one split file; raise ContentError with every problem in it,
+    those of its front matter and those of its Markdown, in one run."""
+    from b12site.documents import markup_problems, render_article, render_page
+    from b12site.schema import validate_article, validate_page
+
+    try:
+        valid: Article | Page = (
+            validate_page(source)
+            if source.kind == "page"
+            else validate_article(source, config, today)
+        )
+    except ContentError as exc:
+        raise ContentError(exc.problems + markup_problems(source)) from exc
+    if isinstance(valid, Page):
+        return render_page(valid)
+    return render_article(valid, config.words_per_minute)
 
 
 def _entry(
