@@ -23,7 +23,7 @@ from typing import Any
 import markdown
 import nh3
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
@@ -137,6 +137,8 @@ class Oracle:
             markup._LOCAL.taken = set()
 
     def block(self, text: str, collect_toc: bool = False) -> str:
+        emitted = self.citations.citations.emitted
+        before = {key: len(anchors) for key, anchors in emitted.items()}
         out = self.raw(text)
         if collect_toc:
             self.toc = [
@@ -145,7 +147,12 @@ class Oracle:
                 if t["level"] == 2
             ]
         clean = oracle_sanitise(out)
-        self.used.update(re.findall(r'\sid="([^"]*)"', clean))
+        present = set(re.findall(r'\sid="([^"]*)"', clean))
+        for key, anchors in emitted.items():  # an anchor the page lost is no back-link target
+            anchors[before.get(key, 0) :] = [
+                a for a in anchors[before.get(key, 0) :] if a in present
+            ]
+        self.used.update(present)
         return clean
 
     @staticmethod
@@ -380,6 +387,7 @@ BODY = st.lists(st.one_of(st.sampled_from(LINES), INLINE), max_size=14).map("\n"
 
 @settings(max_examples=300, deadline=None)
 @given(BODY, BODY)
+@example("", "[@a]([@a])")  # a citation inside a link's text: its anchor is lost, not counted
 def test_random_bodies_convert_as_before(first: str, second: str) -> None:
     """Whole bodies through the shared converter and its faster inline pass: same HTML and toc."""
     assume(not markdown_limits(first) and not markdown_limits(second))
