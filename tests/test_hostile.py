@@ -342,7 +342,7 @@ CASES: list[tuple[str, Files, list[str]]] = [
         {"bad.md": raw(("tags:", "slug: " + "-".join(["b12"] * 100) + "\ntags:"))},
         [
             "content/bad.md:8: slug: 'b12-b12-b12-b12-b12-b12-b12-b12-b12-b12-…' is longer "
-            "than 80 characters: shorten it"
+            "than 120 characters: shorten it"
         ],
     ),
     (
@@ -350,7 +350,7 @@ CASES: list[tuple[str, Files, list[str]]] = [
         {"b12-" * 60 + "x.md": RAW},
         [
             "content/" + "b12-" * 60 + "x.md:1: slug: 'b12-b12-b12-b12-b12-b12-b12-b12-b12-b12-…' "
-            "(from the file name) is longer than 80 characters: shorten it"
+            "(from the file name) is longer than 120 characters: shorten it"
         ],
     ),
     (

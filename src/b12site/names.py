@@ -9,7 +9,7 @@ __all__ = ["SLUG_MAX", "SLUG_RE", "WINDOWS_RESERVED", "file_name_problem", "fold
 
 # \Z, not $: "$" also matches before a final newline, which would end up in a folder name
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-SLUG_MAX = 80  # characters: a folder name on every file system, and a URL people can read
+SLUG_MAX = 120  # characters: far under any file system's name limit, and a URL still readable
 # names Windows refuses for a file or folder, with or without an extension
 WINDOWS_RESERVED = frozenset(
     {
