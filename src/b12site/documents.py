@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
+
+from markupsafe import Markup
 
 from b12site.citations import KEY, number_citations
 from b12site.errors import ContentError, Problem, line_of
@@ -12,8 +15,8 @@ from b12site.models import Article, Page, RenderedArticle, RenderedPage, Source
 
 __all__ = ["markup_problems", "render_article", "render_page", "word_count"]
 
-KEY_RE = re.compile(KEY)
-_MOST_ITEMS = 50  # the longest list the schema allows (FAQ)
+_CITABLE = re.compile(KEY)  # a reference id that citations can name
+_MOST_ITEMS = 500  # the longest list the schema allows (references)
 _WORD = re.compile(r"[\w\u2019'-]+")
 
 
@@ -25,19 +28,17 @@ def word_count(text: str) -> int:
 def render_article(article: Article, words_per_minute: int = 200) -> RenderedArticle:
     """Render an article's summary, key points, body and FAQ with numbered citations; raise
     ContentError for what breaks the page's rules (headings, ids, unknown citations)."""
-    source = article.source
     convert = Converter(ref.id for ref in article.references)
-    summary = convert.inline(article.summary, _where(source, "summary"))
-    key_points = tuple(
-        convert.inline(point, _where(source, f"key_points[{i}]"))
-        for i, point in enumerate(article.key_points)
+    summary, key_points, body, answers = _convert_fields(
+        convert,
+        article.source,
+        article.summary,
+        article.key_points,
+        article.body,
+        [item.answer for item in article.faq],
     )
-    body = convert.block(article.body, True, Where(source.display, "body", source.body_line))
     toc = convert.toc
-    faq = tuple(
-        (item, convert.block(item.answer, where=_where(source, f"faq[{i}].answer")))
-        for i, item in enumerate(article.faq)
-    )
+    faq = tuple(zip(article.faq, answers, strict=True))
     if convert.problems:
         raise ContentError(convert.problems)
     text = " ".join(strip_tags(part) for part in (summary, *key_points, body, *(a for _, a in faq)))
@@ -59,27 +60,50 @@ def markup_problems(source: Source) -> list[Problem]:
     """The page-rule problems of an article whose front matter did not validate, found by
     converting its Markdown fields as they stand, so they are reported in the same run."""
     meta = source.meta
-    references = meta.get("references")
     keys = [
         ref["id"]
-        for ref in (references if isinstance(references, list) else [])
-        if isinstance(ref, dict) and isinstance(ref.get("id"), str) and KEY_RE.fullmatch(ref["id"])
+        for ref in _items(meta, "references")
+        if isinstance(ref, dict)
+        and isinstance(ref.get("id"), str)
+        and _CITABLE.fullmatch(ref["id"])
     ]
     convert = Converter(keys)
-    if isinstance(summary := meta.get("summary"), str):
-        convert.inline(summary, _where(source, "summary"))
-    for i, point in enumerate(_items(meta.get("key_points"))):
-        if isinstance(point, str):
-            convert.inline(point, _where(source, f"key_points[{i}]"))
-    convert.block(source.body, True, Where(source.display, "body", source.body_line))
-    for i, item in enumerate(_items(meta.get("faq"))):
-        if isinstance(item, dict) and isinstance(answer := item.get("answer"), str):
-            convert.block(answer, where=_where(source, f"faq[{i}].answer"))
+    faq = [item.get("answer") if isinstance(item, dict) else None for item in _items(meta, "faq")]
+    _convert_fields(
+        convert, source, meta.get("summary"), _items(meta, "key_points"), source.body, faq
+    )
     return convert.problems
 
 
-def _items(value: object) -> list[object]:
+def _convert_fields(
+    convert: Converter,
+    source: Source,
+    summary: object,
+    key_points: Sequence[object],
+    body: str,
+    answers: Sequence[object],
+) -> tuple[Markup, tuple[Markup, ...], Markup, tuple[Markup, ...]]:
+    """An article's Markdown fields converted in page order, each named for its problems
+    (a raw value that is not text, which the schema reports, gives no HTML)."""
+
+    def inline(text: object, field: str) -> Markup:
+        return convert.inline(text, _where(source, field)) if isinstance(text, str) else Markup()
+
+    summary_html = inline(summary, "summary")
+    points = tuple(inline(point, f"key_points[{i}]") for i, point in enumerate(key_points))
+    body_html = convert.block(body, True, Where(source.display, "body", source.body_line))
+    faq = tuple(
+        convert.block(answer, where=_where(source, f"faq[{i}].answer"))
+        if isinstance(answer, str)
+        else Markup()
+        for i, answer in enumerate(answers)
+    )
+    return summary_html, points, body_html, faq
+
+
+def _items(meta: Mapping[str, object], name: str) -> list[object]:
     """A raw list's first items (a list longer than the schema allows is reported there)."""
+    value = meta.get(name)
     return value[:_MOST_ITEMS] if isinstance(value, list) else []
 
 

@@ -8,6 +8,7 @@ import html
 import re
 import threading
 import xml.etree.ElementTree as etree
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
@@ -286,6 +287,7 @@ class Converter:
         unknown_before = len(self.citations.unknown)
         if not collect_toc and (plain := plain_html(text, self.citations)) is not None:
             out, given, top, tokens = sanitise(plain), set(), [], []
+            ids = _IDS.findall(out)
         else:
             emitted = {key: len(anchors) for key, anchors in self.citations.emitted.items()}
             with _markdown(self.citations, self._used) as md:
@@ -295,10 +297,11 @@ class Converter:
                 given, top = inspector.given_ids, inspector.top_headings
                 tokens = list(_flatten(getattr(md, "toc_tokens", [])))
             if swallowing := _unclosed(html_text):
-                self._keep_present_anchors(emitted, "")  # none of them is written
+                self._keep_present_anchors(emitted, set())  # none of them is written
                 return self._refuse([_swallowing(text, tag) for tag in swallowing], place)
             out = sanitise(html_text)
-            self._keep_present_anchors(emitted, str(out))
+            ids = _IDS.findall(out)
+            self._keep_present_anchors(emitted, set(ids))
             if collect_toc:
                 self._toc = [
                     TocEntry(id=t["id"], title=_heading_text(t.get("html", t["name"])))
@@ -307,8 +310,8 @@ class Converter:
                 ]
         if where is not None:
             unknown = self.citations.unknown[unknown_before:]
-            self._check(text, str(out), given, top, tokens, unknown, where)
-        self._used.update(_IDS.findall(str(out)))
+            self._check(text, ids, given, top, tokens, unknown, where)
+        self._used.update(ids)
         return out
 
     def _refuse(self, found: list[tuple[int, str]], where: Where) -> Markup:
@@ -322,7 +325,7 @@ class Converter:
     def _check(
         self,
         text: str,
-        out: str,
+        ids: list[str],
         given: set[str],
         top: list[str],
         tokens: list[dict[str, Any]],
@@ -343,29 +346,25 @@ class Converter:
         known = sorted(self.citations.known)
         for key in dict.fromkeys(unknown):
             problem((f"@{key}",), f"unknown citation '@{key}'{suggest(key, known)}")
-        automatic = {t["id"] for t in tokens} - given
-        ids = _IDS.findall(out)
-        for element_id in dict.fromkeys(ids):
-            if element_id in automatic or element_id in self.citations_anchors:
+        # made here, not by hand: heading ids the contents extension gave, citation anchors
+        ours = {t["id"] for t in tokens} - given
+        ours.update(a for anchors in self.citations.emitted.values() for a in anchors)
+        counts = Counter(ids)
+        for element_id in counts:
+            if element_id in ours:
                 continue
             needles = (f"#{element_id}", f'id="{element_id}"', f"id='{element_id}'")
             if reserved(element_id):
                 problem(needles, f"the id '{element_id}' is one the page gives its own parts")
-            elif element_id in self._used or ids.count(element_id) > 1:
+            elif element_id in self._used or counts[element_id] > 1:
                 problem(needles, f"the id '{element_id}' is used twice on this page")
 
-    def _keep_present_anchors(self, before: Mapping[str, int], out: str) -> None:
+    def _keep_present_anchors(self, before: Mapping[str, int], present: set[str]) -> None:
         """Forget citation anchors the last conversion counted but did not keep (a citation
         in an image's alt text becomes text), so back links never point at nothing."""
-        present = set(_IDS.findall(out))
         for key, anchors in self.citations.emitted.items():
             old = before.get(key, 0)
             anchors[old:] = [anchor for anchor in anchors[old:] if anchor in present]
-
-    @property
-    def citations_anchors(self) -> set[str]:
-        """Every in-text citation anchor written so far."""
-        return {anchor for anchors in self.citations.emitted.values() for anchor in anchors}
 
 
 def _unclosed(html_text: str) -> list[str]:
