@@ -25,10 +25,9 @@ from b12site.config import load_config
 from b12site.content import split_source
 from b12site.documents import render_article
 from b12site.errors import B12Error, ContentError
-from b12site.fields import SLUG_RE
 from b12site.markup import RESERVED_IDS, Converter, Where, sanitise
 from b12site.models import Reference, SiteConfig, Source
-from b12site.names import SLUG_MAX, WINDOWS_RESERVED
+from b12site.names import SLUG_MAX, SLUG_RE, WINDOWS_RESERVED
 from b12site.schema import validate_article
 
 from .conftest import SITE_YAML, TODAY, article_text, front_matter

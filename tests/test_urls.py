@@ -9,7 +9,7 @@ import pytest
 
 from b12site.dates import add_months, build_date
 from b12site.errors import ConfigError, WriteError
-from b12site.fields import SLUG_RE
+from b12site.names import SLUG_RE
 from b12site.writer import safe_join
 
 SLUGS = [

@@ -18,12 +18,9 @@ from pydantic import (
 
 from b12site.citations import KEY
 from b12site.errors import Problem, line_of, suggest
-from b12site.names import SLUG_MAX, SLUG_RE, WINDOWS_RESERVED, slug_problem
+from b12site.names import slug_problem
 
 __all__ = [
-    "SLUG_MAX",
-    "SLUG_RE",
-    "WINDOWS_RESERVED",
     "Authors",
     "Doi",
     "IsoDate",
@@ -36,8 +33,6 @@ __all__ = [
     "field_path",
     "line_of",
     "problems_from",
-    "slug_problem",
-    "suggest",
 ]
 
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Protocol
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from b12site.dates import add_months
-from b12site.errors import ContentError, Problem
+from b12site.errors import ContentError, Problem, suggest
 from b12site.fields import (
     Authors,
     Doi,
@@ -22,10 +22,9 @@ from b12site.fields import (
     WebUrl,
     line_of,
     problems_from,
-    slug_problem,
-    suggest,
 )
 from b12site.models import Article, FAQItem, Page, Person, Reference, SiteConfig, Source
+from b12site.names import slug_problem
 from b12site.styles import vancouver_authors
 
 __all__ = ["ArticleFrontMatter", "PageFrontMatter", "validate_article", "validate_page"]
