@@ -65,7 +65,7 @@ def test_golden_site_leaves_out_drafts_and_future_articles(tmp_path: Path) -> No
 def test_repository_sample_site_builds_without_warnings(tmp_path: Path) -> None:
     content = load_site(REPO / "site.yaml", today=TODAY)
     site = content.site
-    assert [str(w) for w in site.warnings] == []
+    assert [str(w) for w in site.findings] == []
     assert len(site.articles) >= 5
     assert {p.slug for p in site.pages} >= {"about", "editorial-policy"}
     for card in site.articles:

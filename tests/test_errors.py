@@ -9,7 +9,7 @@ import pytest
 
 from b12site.cli import main
 
-from .conftest import SiteMaker, article_text, front_matter
+from .conftest import SITE_YAML, SiteMaker, article_text, front_matter
 
 
 def run_build(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
@@ -203,9 +203,9 @@ SETTINGS_CASES = [
     ),
     (
         {"review_cycle_months": 0},
-        "site.yaml:19: review_cycle_months: input should be greater than or equal to 1",
+        "site.yaml:26: review_cycle_months: input should be greater than or equal to 1",
     ),
-    ({"titel": "x"}, "site.yaml:19: titel: unknown field (did you mean 'title'?)"),
+    ({"titel": "x"}, "site.yaml:26: titel: unknown field (did you mean 'title'?)"),
 ]
 
 
@@ -263,29 +263,54 @@ def test_warnings_are_printed_but_the_site_is_built(
     make_site: SiteMaker, capsys: pytest.CaptureFixture[str]
 ) -> None:
     meta = front_matter(
-        last_reviewed=date(2022, 1, 5),
-        published=date(2022, 1, 5),
         description="x" * 170,
         faq=[{"question": "Q?", "answer": "A."}],  # jones2019 is now never cited
     )
     text = article_text(meta, "Intro [@smith2020], no sections.")
-    root = make_site({"old.md": text})
+    root = make_site({"old.md": text}, rules={})  # every rule as it comes
     code = main(["build", "--config", str(root / "site.yaml")])
     captured = capsys.readouterr()
     assert code == 0
     assert captured.out.startswith("Built 1 article, 0 pages and 1 topic ")
     lines = text.split("\n")
     desc = lines.index("description: " + "x" * 170) + 1
-    reviewed = lines.index("last_reviewed: 2022-01-05") + 1
+    points = lines.index("key_points:") + 1
     jones = lines.index("- id: jones2019") + 1
     body = lines.index("Intro [@smith2020], no sections.") + 1
     assert captured.err.splitlines() == [
         f"warning: content/old.md:{desc}: description: 170 characters; search results show "
-        "about 160",
-        f"warning: content/old.md:{reviewed}: last_reviewed: review overdue since 2025-01-05",
+        "about 160 [description-length]",
+        f"warning: content/old.md:{points}: key_points: 1 key point; 3 to 7 is a sensible "
+        "number [key-points-count]",
         f"warning: content/old.md:{jones}: references[1]: 'jones2019' is never cited in the "
-        "article",
+        "article [uncited-reference]",
         f"warning: content/old.md:{body}: body: no '## ' sections, so the page has no "
-        "contents list",
+        "contents list [no-sections]",
+    ]
+    assert (root / "_site" / "old" / "index.html").is_file()
+
+
+def test_an_overdue_review_stops_the_build_unless_the_site_says_why_not(
+    make_site: SiteMaker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    meta = front_matter(last_reviewed=date(2022, 1, 5), published=date(2022, 1, 5))
+    text = article_text(meta)
+    reviewed = text.split("\n").index("last_reviewed: 2022-01-05") + 1
+    root = make_site({"old.md": text})
+    argv = ["build", "--config", str(root / "site.yaml"), "--quiet"]
+    assert main(argv) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"content/old.md:{reviewed}: last_reviewed: review overdue since 2025-01-05 "
+        "[review-overdue]",
+        "error: 1 problem in 1 file; nothing was written",
+    ]
+    assert not (root / "_site").exists()
+    reason = "reviews of the archive are booked for January"
+    rules = {**SITE_YAML["rules"], "review-overdue": {"severity": "warning", "reason": reason}}  # type: ignore[dict-item]
+    root = make_site({"old.md": text}, rules=rules)
+    assert main(argv) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"warning: content/old.md:{reviewed}: last_reviewed: review overdue since 2025-01-05 "
+        "[review-overdue]",
     ]
     assert (root / "_site" / "old" / "index.html").is_file()

@@ -576,7 +576,7 @@ HOSTILE = raw(
         "description: Why low vitamin B12 can make you tired.",
         """description: '" onmouseover="alert(1)" Why'""",
     ),
-    ("summary: Low", "summary: <img src=x onerror=alert(1)> Low"),
+    ("summary: Low", "summary: <img src=x alt='a drawing' onerror=alert(1)> Low"),
     ("  - B12 helps", '  - "[click](javascript:alert(1)) <svg onload=alert(1)>"\n  - B12 helps'),
     ("  - question: Is it serious?", "  - question: <iframe src=https://evil.example/></iframe>"),
     (
@@ -630,9 +630,10 @@ def test_odd_but_valid_input_builds_safe_pages(make_site: SiteMaker, tmp_path: P
     run = run_build(root, tmp_path / "out")
     assert run.code == 0, run.err
     assert run.err.splitlines() == [
-        "warning: content/code.md:22: references[1]: 'jones' is never cited in the article",
+        "warning: content/code.md:22: references[1]: 'jones' is never cited in the article "
+        "[uncited-reference]",
         f"warning: content/front-matter-only.md:{BODY_LINE + 1}: body: no '## ' sections, so the "
-        "page has no contents list",
+        "page has no contents list [no-sections]",
     ]
     pages = {p: p.read_text("utf-8") for p in (tmp_path / "out").rglob("*.html")}
     assert len(pages) > 10

@@ -57,6 +57,15 @@ TOPICS = [
 ABOUT = "---\ntitle: About us\ndescription: Who we are.\n---\n\n## Who we are\n\nA small team.\n"
 OWN_404 = "<p>Lost on {{ config.title }}</p>\n"
 THEME_FOOTER = THEME_DIR / "templates" / "partials" / "footer.html"
+# rebuilds are stepped past a review date, so an overdue review is a warning here
+HEALTH_SITE_YAML = {
+    **SITE_YAML,
+    "topics": TOPICS,
+    "rules": {
+        **SITE_YAML["rules"],  # type: ignore[dict-item]
+        "review-overdue": {"severity": "warning", "reason": "rebuilds step past review dates"},
+    },
+}
 
 
 def article_file(
@@ -88,7 +97,7 @@ def health_site(root: Path) -> Path:
         "Notes in progress", date(2026, 9, 9), ["diet"], draft=True
     )
     files["pages/about.md"] = ABOUT
-    write(root / "site.yaml", yaml.safe_dump({**SITE_YAML, "topics": TOPICS}, sort_keys=False))
+    write(root / "site.yaml", yaml.safe_dump(HEALTH_SITE_YAML, sort_keys=False))
     for name, text in files.items():
         write(root / "content" / name, text)
     write(root / "templates" / "404.html", OWN_404)

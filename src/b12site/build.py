@@ -38,6 +38,7 @@ from b12site.sources import Loaded, SourceFile, load_entries, scan
 from b12site.stage import Entry, digest, process_source
 from b12site.static import collect_static
 from b12site.theme import THEME_DIR
+from b12site.verdict import site_verdict
 from b12site.workers import Progress, default_jobs, no_progress
 from b12site.writer import (
     MARKER,
@@ -93,8 +94,10 @@ def build(
     use_cache: bool = True,
     jobs: int | None = None,
     progress: Progress = no_progress,
+    strict: bool = False,
 ) -> BuildResult:
-    """Bring the output up to date; on any error the previous output is left untouched."""
+    """Bring the output up to date; on any error (with ``strict``, on any warning of a rule
+    too) the previous output is left untouched."""
     started = time.perf_counter()
     today, jobs = today or build_date(), jobs or default_jobs()
     cache = open_cache(config_path.parent / CACHE_DIR, use_cache)
@@ -105,19 +108,32 @@ def build(
             done = None
             if not found.problems:  # else a full build reports them with every other problem
                 done = nothing_changed(last, found.out, found.inputs, today, found.present)
-                done = done or _edits_only(found, last, cache, today, drafts, jobs)
+                if done is not None and strict and (stops := _ruled(done.warnings)):
+                    raise ContentError(stops)
+                done = done or _edits_only(found, last, cache, today, drafts, jobs, strict)
             if done is None:
-                done = _full_build(found, last, cache, today, drafts, jobs, progress)
+                done = _full_build(found, last, cache, today, drafts, jobs, progress, strict)
         except codec.DecodeError as exc:  # stored by another build of b12site, or damaged
             cache.forget(str(exc))  # nothing was written yet: build again from the sources
-            done = _full_build(found, None, cache, today, drafts, jobs, progress)
+            done = _full_build(found, None, cache, today, drafts, jobs, progress, strict)
         return replace(_with_cache_warning(done, cache), seconds=time.perf_counter() - started)
     finally:
         cache.close()
 
 
+def _ruled(problems: Sequence[Problem]) -> list[Problem]:
+    """The findings of rules among problems (a cache warning is none)."""
+    return [p for p in problems if p.rule]
+
+
 def _edits_only(
-    found: Survey, last: LastBuild | None, cache: Cache, today: date, drafts: bool, jobs: int
+    found: Survey,
+    last: LastBuild | None,
+    cache: Cache,
+    today: date,
+    drafts: bool,
+    jobs: int,
+    strict: bool,
 ) -> BuildResult | None:
     """The update when only some documents changed and none changed a card, else None."""
     config = found.config
@@ -132,6 +148,7 @@ def _edits_only(
         made_with=content_key(config),
         today=today,
         drafts=drafts,
+        strict=strict,
     )
     if last is None or edited is None:
         return None
@@ -194,8 +211,9 @@ def _full_build(
     drafts: bool,
     jobs: int,
     progress: Progress,
+    strict: bool,
 ) -> BuildResult:
-    """Read what changed, assemble and plan the site, render and write what changed."""
+    """Read what changed, assemble, plan and judge the site, render and write what changed."""
     config, out = found.config, found.out
     loaded = _load(found.sources, config, today, cache, jobs, progress)
     site = _assembled(
@@ -203,6 +221,9 @@ def _full_build(
         partial(assemble, config, loaded.entries, today, drafts, partial(cached_related, cache)),
     )
     plan = plan_site(site, dict(d for e in loaded.entries for d in _digests(e)))
+    verdict = site_verdict(site, loaded.entries, [*(o.path for o in plan), *found.static])
+    if stops := verdict.blocking(strict):
+        raise ContentError(list(stops), [p for p in verdict.findings if p not in stops])
     previous = previous_outputs(last, found.present)
     todo, keys, kept = outdated(plan, found.key, previous, found.present.get)
     documents = partial(_document, {e.key: e for e in loaded.entries}, cache, config, today)
@@ -220,7 +241,7 @@ def _full_build(
         len(site.articles),
         len(site.pages),
         len(site.topics),
-        site.warnings,
+        verdict.findings,
         len(report.written),
         len(records) - 1 - len(report.written),
         len(report.removed),

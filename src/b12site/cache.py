@@ -200,13 +200,23 @@ class Cache:
             return []
 
 
-def open_cache(folder: Path, enabled: bool = True) -> Cache:
-    """Open the cache in ``folder`` if there is one; a corrupt or foreign one is set aside."""
+def open_cache(folder: Path, enabled: bool = True, read_only: bool = False) -> Cache:
+    """Open the cache in ``folder`` if there is one; a corrupt or foreign one is set aside
+    (``read_only``: only read, never made, changed or set aside, as ``check`` uses it)."""
     if not enabled:
         return Cache(None)
     path = folder / DATABASE
     if not path.exists():
-        return Cache(None, folder)
+        return Cache(None, None if read_only else folder)
+    if read_only:
+        try:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            if _ours(db):
+                return Cache(db)
+            db.close()
+        except (OSError, sqlite3.Error):
+            pass
+        return Cache(None)
     try:
         db = sqlite3.connect(path, isolation_level="DEFERRED")
         if _ours(db):

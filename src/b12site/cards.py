@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
@@ -60,6 +60,7 @@ class ArticleCard:
     topics: tuple[TopicLink, ...]
     reading_minutes: int
     draft: bool
+    md_links: tuple[tuple[str, str], ...] = ()  # (link as written, source file it points to)
 
     @property
     def path(self) -> str:
@@ -102,6 +103,7 @@ class PageCard:
     description: str
     updated: date | None
     draft: bool
+    md_links: tuple[tuple[str, str], ...] = ()  # (link as written, source file it points to)
 
     @property
     def path(self) -> str:
@@ -144,7 +146,9 @@ class Site:
     pages: tuple[PageCard, ...]
     topics: tuple[Topic, ...]
     related: Mapping[str, tuple[ArticleCard, ...]]
-    warnings: tuple[Problem, ...] = ()
+    findings: tuple[Problem, ...] = ()  # of every rule, after overrides
+    sources: Mapping[str, str] = field(default_factory=dict)  # published file -> site path
+    suppressed: tuple[Problem, ...] = ()  # findings that overrides turned off
 
     @property
     def updated(self) -> date:

@@ -45,6 +45,7 @@ class CitationState:
     numbers: dict[str, int] = field(default_factory=dict)
     emitted: dict[str, list[str]] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)  # cited keys that name no reference
+    made: dict[str, int] = field(default_factory=dict)  # anchors made, kept or not, by key
 
     def cite(self, key: str) -> tuple[int, str] | None:
         """The number of a cited key and a new in-text anchor id, or None if it is unknown."""
@@ -52,8 +53,9 @@ class CitationState:
             self.unknown.append(key)
             return None
         number = self.numbers.setdefault(key, len(self.numbers) + 1)
-        anchors = self.emitted.setdefault(key, [])
-        anchors.append(f"cite-{key}-{len(anchors) + 1}")
+        made = self.made[key] = self.made.get(key, 0) + 1  # never reused: an anchor dropped
+        anchors = self.emitted.setdefault(key, [])  # (in an image's alt text) keeps its id
+        anchors.append(f"cite-{key}-{made}")
         return number, anchors[-1]
 
 

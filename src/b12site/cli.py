@@ -11,7 +11,7 @@ from typing import Any
 
 from b12site import __version__
 from b12site.build import BuildResult, build
-from b12site.errors import B12Error, ProblemsError, UpdateInterrupted
+from b12site.errors import B12Error, Problem, ProblemsError, UpdateInterrupted
 from b12site.progress import progress_bar
 from b12site.scaffold import init_site
 from b12site.workers import default_jobs, no_progress
@@ -19,6 +19,7 @@ from b12site.workers import default_jobs, no_progress
 __all__ = ["main"]
 
 SCHEMAS = ("article", "page", "site")
+FORMATS = ("human", "json", "github", "sarif")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,6 +57,39 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument(
         "--quiet", "-q", action="store_true", help="no progress bar and no summary line"
     )
+    build_cmd.add_argument(
+        "--strict", action="store_true", help="fail on warnings of the rules too, as check --strict"
+    )
+    check_cmd = commands.add_parser(
+        "check", help="check every file against the editorial rules; write nothing"
+    )
+    _site_options(check_cmd)
+    check_cmd.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="human",
+        help="human (default), json, github (workflow commands) or sarif",
+    )
+    check_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check_cmd.add_argument(
+        "--external",
+        action="store_true",
+        help="also check links to other sites (concurrently; good answers cached 7 days)",
+    )
+    check_cmd.add_argument(
+        "--report", type=Path, default=None, metavar="DIR", help="write the review dashboard"
+    )
+    check_cmd.add_argument(
+        "--jobs", type=_positive, default=default_jobs(), help="worker processes"
+    )
+    new_cmd = commands.add_parser("new", help="start a new article with every section in place")
+    new_cmd.add_argument("title", help="the article's title, in quotes")
+    new_cmd.add_argument("--tag", action="append", default=[], help="a topic (repeatable)")
+    new_cmd.add_argument("--author", default=None, help="the author's id from people")
+    new_cmd.add_argument("--reviewer", default=None, help="the medical reviewer's id")
+    new_cmd.add_argument(
+        "--config", type=Path, default=Path("site.yaml"), help="site settings file"
+    )
     init_cmd = commands.add_parser("init", help="create a new site to start from")
     init_cmd.add_argument("directory", type=Path, help="folder to create the site in")
     schema_cmd = commands.add_parser(
@@ -65,12 +99,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _site_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--config", type=Path, default=Path("site.yaml"), help="site settings file"
+    )
+    command.add_argument("--drafts", action="store_true", help="include draft articles")
+    command.add_argument("--base-url", default=None, help="override base_url from site.yaml")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run b12site; return the process exit code."""
     args = _parser().parse_args(argv)
     try:
         if args.command == "build":
             return _build(args)
+        if args.command == "check":
+            return _check(args)
+        if args.command == "new":
+            return _new(args)
         if args.command == "schema":
             print(json.dumps(_schema(args.kind), indent=2, sort_keys=True, ensure_ascii=False))
             return 0
@@ -80,7 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
     except ProblemsError as exc:
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
+            print(_shown(problem), file=sys.stderr)
+        for warning in getattr(exc, "warnings", ()):
+            print(_shown(warning), file=sys.stderr)
         files = len({p.path for p in exc.problems})
         print(
             f"error: {_count(len(exc.problems), 'problem')} in {_count(files, 'file')}; "
@@ -129,11 +177,70 @@ def _build(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         jobs=args.jobs,
         progress=progress,
+        strict=args.strict,
     )
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(_shown(warning), file=sys.stderr)
     if not args.quiet:
         print(_summary(result))
+    return 0
+
+
+def _shown(problem: Problem) -> str:
+    """A problem as one line: warnings say so, and a rule that can be turned off is named."""
+    from b12site.rules import BY_ID
+
+    rule = BY_ID.get(problem.rule)
+    text = f"{problem} [{rule.id}]" if rule is not None and not rule.fixed else str(problem)
+    return text if problem.is_error else f"warning: {text}"
+
+
+def _check(args: argparse.Namespace) -> int:
+    from b12site.checking import check_site, report_statuses
+    from b12site.dashboard import report_files
+    from b12site.external import ExternalSettings
+    from b12site.formats import as_github, as_json, as_sarif, human
+    from b12site.rules import RULES
+
+    progress = progress_bar(sys.stderr) if args.format == "human" else no_progress
+    result = check_site(
+        args.config,
+        args.base_url,
+        args.drafts,
+        jobs=args.jobs,
+        external=ExternalSettings() if args.external else None,
+        progress=progress,
+    )
+    verdict = result.verdict
+    findings, overrides = verdict.findings, verdict.overrides
+    if args.format == "json":
+        text = as_json(findings, overrides, result.files)
+    elif args.format == "github":
+        text = as_github(findings)
+    elif args.format == "sarif":
+        text = as_sarif(findings, RULES, overrides, __version__)
+    else:
+        text = human(findings, overrides, result.files)
+    if text:
+        print(text.rstrip("\n"))
+    if args.report is not None:
+        statuses, elsewhere = report_statuses(result)
+        files = report_files(statuses, result.today, result.config.title, elsewhere)
+        args.report.mkdir(parents=True, exist_ok=True)
+        for name, data in sorted(files.items()):
+            (args.report / name).write_bytes(data)
+        print(f"Review dashboard: {args.report / 'index.html'}", file=sys.stderr)
+    return 1 if verdict.blocking(args.strict) else 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from b12site.config import load_config
+    from b12site.dates import build_date
+    from b12site.newarticle import create_article
+
+    config = load_config(args.config)
+    made = create_article(config, args.title, args.tag, args.author, args.reviewer, build_date())
+    print(f"Created {made}: fill in every TODO, then run b12site check")
     return 0
 
 

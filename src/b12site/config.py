@@ -9,9 +9,24 @@ from typing import Annotated
 from pydantic import Field, ValidationError, model_validator
 
 from b12site.errors import ConfigError, ContentError, Problem, display_path
-from b12site.fields import Slug, StrictModel, Text, WebUrl, problems_from
+from b12site.fields import (
+    RuleSettings,
+    Slug,
+    StrictModel,
+    Text,
+    WebUrl,
+    problems_from,
+    rule_overrides,
+)
 from b12site.frontyaml import parse_yaml
-from b12site.models import Person, Publisher, SiteConfig, TopicInfo, url_path
+from b12site.models import (
+    Person,
+    Publisher,
+    ReadabilitySettings,
+    SiteConfig,
+    TopicInfo,
+    url_path,
+)
 
 __all__ = ["DEFAULT_DISCLAIMER", "SiteSettings", "load_config"]
 
@@ -49,6 +64,13 @@ class TopicModel(StrictModel):
     description: str = ""
 
 
+class ReadabilityModel(StrictModel):
+    """The reading level articles are written for."""
+
+    target_grade: Annotated[float, Field(ge=1, le=20)] = 8.0
+    allowed_terms: Annotated[list[Text], Field(max_length=2000)] = Field(default_factory=list)
+
+
 class SiteSettings(StrictModel):
     """The schema of ``site.yaml``."""
 
@@ -64,6 +86,8 @@ class SiteSettings(StrictModel):
     words_per_minute: Annotated[int, Field(ge=50, le=1000)] = 200
     people: Annotated[list[PersonModel], Field(min_length=1)]
     topics: list[TopicModel] = Field(default_factory=list)
+    readability: ReadabilityModel = Field(default_factory=ReadabilityModel)
+    rules: RuleSettings = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> SiteSettings:
@@ -129,6 +153,10 @@ def load_config(path: Path, base_url: str | None = None) -> SiteConfig:
         latest_count=settings.latest_count,
         feed_count=settings.feed_count,
         words_per_minute=settings.words_per_minute,
+        rules=rule_overrides(settings.rules, shown, lines, "rules"),
+        readability=ReadabilitySettings(
+            settings.readability.target_grade, tuple(settings.readability.allowed_terms)
+        ),
         content_dir=root / "content",
         templates_dir=root / "templates",
         static_dir=root / "static",

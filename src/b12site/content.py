@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from frontmatter.default_handlers import YAMLHandler
 
-from b12site.errors import ContentError, Problem, display_path
+from b12site.errors import ContentError, Problem, display_path, tagged
 from b12site.frontyaml import parse_yaml
 from b12site.limits import file_size_problem
 from b12site.models import Source
 
-__all__ = ["read_source", "split_source"]
+__all__ = ["FILE_RULE", "read_source", "split_source"]
 
 _HANDLER = YAMLHandler()
 # C0 controls but tab, newline and carriage return; DEL and C1 controls; noncharacters: all
@@ -24,8 +25,20 @@ _FORBIDDEN = re.compile(
 _MOST_SHOWN = 10  # control characters reported per file; a binary file would have thousands
 
 
+FILE_RULE = "file-format"
+
+
 def read_source(path: Path, kind: str, root: Path) -> Source:
-    """Read one file from disk and split it; raise ContentError naming the file."""
+    """Read one file from disk and split it; raise ContentError naming the file (every
+    problem of the file's form is one of the rule ``file-format``, or of ``yaml-syntax``)."""
+    try:
+        source = _read_source(path, kind, root)
+    except ContentError as exc:
+        raise ContentError(tagged(exc.problems, FILE_RULE)) from exc
+    return replace(source, problems=tuple(tagged(source.problems, FILE_RULE)))
+
+
+def _read_source(path: Path, kind: str, root: Path) -> Source:
     shown = display_path(path, root)
     try:
         if too_big := file_size_problem(path.stat().st_size):

@@ -14,17 +14,23 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from b12site import codec
 from b12site.cache import Cache, CachedSource, OutputRecord
 from b12site.cards import ArticleCard, PageCard
 from b12site.errors import ContentError, Problem
+from b12site.governance import review_findings
 from b12site.lastbuild import BuildResult, LastBuild, save_state
+from b12site.links import BROKEN_ANCHOR, BROKEN_LINK
 from b12site.models import SiteConfig
 from b12site.outputs import render_outputs
 from b12site.plan import Output, article_output, navigation, page_output
-from b12site.site import is_published, live_pages, overdue
+from b12site.site import is_published, live_pages
 from b12site.sources import Row, SourceFile, cached_source, decode_entry, file_hash
 from b12site.stage import Entry, process_source
+from b12site.verdict import judge
 from b12site.writer import write_site
+
+LINK_RULES = frozenset({BROKEN_LINK.id, BROKEN_ANCHOR.id})
 
 __all__ = ["MOST_EDITS", "Edited", "apply_edits", "edited_documents"]
 
@@ -53,6 +59,7 @@ def edited_documents(
     made_with: str,
     today: date,
     drafts: bool,
+    strict: bool = False,
 ) -> Edited | None:
     """The edits to make, or None when this build needs the full path."""
     if last is None or last.site_key != site_key or not last.holds_on(today):
@@ -92,7 +99,7 @@ def edited_documents(
             record.kind,
             record.slug,
             record.card_digest,
-        ):
+        ) or _judged_differently(entry, cache.entry(source.shown)):
             cache.save({}, rows, ())  # so the full build reuses what was read here
             return None  # a card changed: lists and related articles may change
         processed.append(entry)
@@ -101,7 +108,9 @@ def edited_documents(
     outputs = _outputs(entries, records, cache, today, drafts)
     if outputs is None:
         return None
-    warnings = _warnings(last.result, processed, today, drafts)
+    warnings = _warnings(last.result, processed, config, today, drafts, strict)
+    if warnings is None:
+        return None  # the full build reports what stops the build, with every other finding
     return Edited(tuple(rows), entries, tuple(outputs), warnings)
 
 
@@ -187,12 +196,33 @@ def _related_slugs(cache: Cache) -> dict[str, list[str]] | None:
     return related if isinstance(related, dict) else None
 
 
+def _judged_differently(entry: Entry, stored: str) -> bool:
+    """Whether site-wide rules could judge the edited file, or files linking to it, anew:
+    its links, ids, links to other files or overrides changed."""
+    try:
+        old = decode_entry(stored)
+    except codec.DecodeError:
+        return True
+    return (old.links_digest, old.overrides, old.card.md_links) != (
+        entry.links_digest,
+        entry.overrides,
+        entry.card.md_links,
+    ) or bool(entry.card.md_links)
+
+
 def _warnings(
-    last: BuildResult, processed: Sequence[Entry], today: date, drafts: bool
-) -> tuple[Problem, ...]:
-    """The last build's warnings, with those of the files read again made anew."""
+    last: BuildResult,
+    processed: Sequence[Entry],
+    config: SiteConfig,
+    today: date,
+    drafts: bool,
+    strict: bool,
+) -> tuple[Problem, ...] | None:
+    """The last build's warnings, with those of the files read again judged anew (their
+    link findings stay: their links and ids are unchanged); None when a finding stops
+    the build."""
     redone = {e.shown for e in processed}
-    kept = [w for w in last.warnings if w.path not in redone]
+    kept = [w for w in last.warnings if w.path not in redone or w.rule in LINK_RULES]
     live = [
         e
         for e in processed
@@ -200,5 +230,8 @@ def _warnings(
         or (e.kind == "article" and is_published(e.article.published, e.card.draft, today, drafts))
     ]
     articles = [e for e in live if e.kind == "article"]
-    new = [w for e in live for w in e.warnings] + overdue(articles, today)
-    return tuple(sorted([*kept, *new], key=lambda p: p.sort_key))
+    new = [w for e in live for w in e.findings] + review_findings(articles, today)
+    verdict = judge(new, config.rules, {e.shown: e.overrides for e in live})
+    if verdict.blocking(strict):
+        return None
+    return tuple(sorted([*kept, *verdict.findings], key=lambda p: p.sort_key))

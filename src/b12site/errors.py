@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 __all__ = [
+    "ERROR",
+    "WARNING",
     "B12Error",
     "BuildError",
     "ConfigError",
@@ -17,28 +19,49 @@ __all__ = [
     "WriteError",
     "line_of",
     "suggest",
+    "tagged",
 ]
+
+
+ERROR = "error"
+WARNING = "warning"
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in one file: ``path:line: field: message``."""
+    """One finding in one file: ``path:line:column: field: message``, and the rule that
+    found it."""
 
     path: str
     line: int | None
     field: str
     message: str
+    rule: str = ""  # the id of the rule that found it (see rules.py)
+    severity: str = ERROR  # ERROR or WARNING
+    column: int | None = None
 
     @property
-    def sort_key(self) -> tuple[str, int, str, str]:
-        """Order problems by file, then line, field and message."""
-        return (self.path, self.line or 0, self.field, self.message)
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        """Order problems by file, then line, column, field, message and rule."""
+        return (self.path, self.line or 0, self.column or 0, self.field, self.message, self.rule)
+
+    @property
+    def is_error(self) -> bool:
+        """Whether it stops a build (warnings stop only a ``--strict`` one)."""
+        return self.severity == ERROR
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
+        if self.line and self.column:
+            where += f":{self.column}"
         return (
             f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
         )
+
+
+def tagged(problems: Iterable[Problem], rule: str) -> list[Problem]:
+    """The problems, each found by ``rule`` unless another rule already claims it."""
+    return [p if p.rule else replace(p, rule=rule) for p in problems]
 
 
 def display_path(path: Path, root: Path | None = None) -> str:
@@ -82,11 +105,18 @@ class ProblemsError(B12Error):
 
 
 class ConfigError(ProblemsError):
-    """``site.yaml`` is missing or invalid."""
+    """``site.yaml`` is missing or invalid (rule ``site-settings``)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(tagged(problems, "site-settings"))
 
 
 class ContentError(ProblemsError):
-    """One or more content files are invalid."""
+    """One or more content files are invalid, or break a rule that stops the build."""
+
+    def __init__(self, problems: list[Problem], warnings: Iterable[Problem] = ()) -> None:
+        super().__init__(problems)
+        self.warnings = sorted(set(warnings), key=lambda p: p.sort_key)  # shown, not stopping
 
 
 class BuildError(B12Error):

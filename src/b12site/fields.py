@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Field,
     PlainValidator,
     ValidationError,
     WithJsonSchema,
@@ -18,6 +19,7 @@ from pydantic import (
 
 from b12site.citations import KEY
 from b12site.errors import Problem, line_of, suggest
+from b12site.models import Override
 from b12site.names import slug_problem
 
 __all__ = [
@@ -26,6 +28,8 @@ __all__ = [
     "IsoDate",
     "Pmid",
     "RefId",
+    "RuleSetting",
+    "RuleSettings",
     "Slug",
     "StrictModel",
     "Text",
@@ -33,6 +37,7 @@ __all__ = [
     "field_path",
     "line_of",
     "problems_from",
+    "rule_overrides",
 ]
 
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -132,6 +137,29 @@ Doi = Annotated[str, AfterValidator(_doi)]
 Pmid = Annotated[str, AfterValidator(_pmid)]
 WebUrl = Annotated[str, AfterValidator(_web_url)]
 Slug = Annotated[str, AfterValidator(_slug)]
+
+
+class RuleSetting(StrictModel):
+    """A rule turned off or re-graded: ``{severity: off, reason: "…"}``."""
+
+    severity: Literal["error", "warning", "off"]
+    reason: Text
+
+
+RuleId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")]
+RuleSettings = dict[RuleId, RuleSetting]
+
+
+def rule_overrides(
+    settings: Mapping[str, RuleSetting], path: str, lines: Mapping[str, int], field: str
+) -> tuple[Override, ...]:
+    """The overrides a file gives under ``field``, each with its line and reason."""
+    return tuple(
+        Override(rule, setting.severity, setting.reason, path, line_of(f"{field}.{rule}", lines, 1))
+        for rule, setting in sorted(settings.items())
+    )
+
+
 IsoDate = Annotated[
     date, PlainValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})
 ]

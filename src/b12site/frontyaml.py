@@ -16,9 +16,9 @@ from typing import Any, ClassVar
 
 import yaml
 
-from b12site.errors import ContentError, Problem
+from b12site.errors import ContentError, Problem, tagged
 
-__all__ = ["parse_yaml"]
+__all__ = ["YAML_RULE", "parse_yaml"]
 
 _Parser: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where it is installed
 
@@ -76,11 +76,25 @@ _CoreLoader.add_constructor(_FLOAT, _core_float)
 _CoreLoader.add_constructor(_BOOL, _core_bool)
 
 
+YAML_RULE = "yaml-syntax"
+
+
 def parse_yaml(
     text: str, shown: str, first_line: int, what: str = "front matter"
 ) -> tuple[dict[str, object], dict[str, int], list[Problem]]:
     """A YAML mapping, the file line of every field path, and the fields given twice (the
-    last one counts, as in YAML); raise ContentError when the text cannot be read at all."""
+    last one counts, as in YAML); raise ContentError when the text cannot be read at all.
+    Every problem is one of the rule ``yaml-syntax``."""
+    try:
+        data, lines, twice = _parse_yaml(text, shown, first_line, what)
+    except ContentError as exc:
+        raise ContentError(tagged(exc.problems, YAML_RULE)) from exc
+    return data, lines, tagged(twice, YAML_RULE)
+
+
+def _parse_yaml(
+    text: str, shown: str, first_line: int, what: str
+) -> tuple[dict[str, object], dict[str, int], list[Problem]]:
     loader = _CoreLoader(text)
     try:
         node = loader.get_single_node()

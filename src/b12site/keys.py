@@ -8,11 +8,15 @@ from datetime import date, timedelta
 
 import b12site
 from b12site import codec
+from b12site.governance import DUE_SOON_DAYS
 from b12site.models import SiteConfig
 from b12site.stage import Entry
 from b12site.theme import template_files
 
 __all__ = ["content_key", "date_window", "digest_of", "site_key", "version"]
+
+
+_NEAR = timedelta(days=DUE_SOON_DAYS)
 
 
 def version() -> str:
@@ -39,6 +43,7 @@ def content_key(config: SiteConfig) -> str:
         config.disclaimer,
         config.review_cycle_months,
         config.words_per_minute,
+        config.readability,
     )
     return digest_of("content", version(), codec.dumps(settings))
 
@@ -51,14 +56,16 @@ def site_key(config: SiteConfig, drafts: bool) -> str:
 
 
 def date_window(entries: Sequence[Entry], today: date, dated_by_today: bool) -> tuple[date, date]:
-    """The days on which a build gives the same output as on ``today``: from today until
-    the next day an article comes out or a review falls due."""
+    """The days on which a build gives the same output and findings as on ``today``: from
+    today until the next day an article comes out, or a review falls due or comes near."""
     ahead = [date.max]
     for entry in entries:
         if entry.kind == "article":
             card = entry.article
-            overdue = card.next_review + timedelta(days=1) if card.next_review < date.max else None
-            ahead += [d for d in (card.published, overdue) if d is not None and d > today]
+            due = card.next_review
+            overdue = due + timedelta(days=1) if due < date.max else None
+            near = due - timedelta(days=DUE_SOON_DAYS) if due > date.min + _NEAR else None
+            ahead += [d for d in (card.published, overdue, near) if d is not None and d > today]
     if dated_by_today:  # the feed of a site with nothing dated shows the build date
         ahead.append(today + timedelta(days=1))
     return today, min(ahead)

@@ -26,7 +26,19 @@ from b12site.inline import INLINE_INTERNALS, SkippingInlineProcessor, plain_html
 from b12site.limits import markdown_limits
 from b12site.models import TocEntry
 
-__all__ = ["RESERVED_IDS", "Converter", "Where", "reserved", "sanitise", "strip_tags"]
+__all__ = [
+    "ID_RULE",
+    "LIMIT_RULE",
+    "RESERVED_IDS",
+    "TOP_HEADING_RULE",
+    "UNCLOSED_RULE",
+    "UNKNOWN_CITATION_RULE",
+    "Converter",
+    "Where",
+    "reserved",
+    "sanitise",
+    "strip_tags",
+]
 
 RESERVED_IDS = frozenset(
     {
@@ -106,6 +118,11 @@ ALLOWED_ATTRIBUTES: Mapping[str, set[str]] = {
     "code": {"class"},
     **{f"h{n}": {"id"} for n in range(2, 7)},
 }
+LIMIT_RULE = "markdown-limit"
+UNCLOSED_RULE = "unclosed-html"
+TOP_HEADING_RULE = "top-heading"
+UNKNOWN_CITATION_RULE = "unknown-citation"
+ID_RULE = "duplicate-id"
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 EXTENSIONS = ["tables", "toc", "attr_list", "def_list", "fenced_code", "sane_lists", "abbr"]
 _WRAPPING_P = re.compile(r"^<p>(.*)</p>$", re.DOTALL)
@@ -283,7 +300,7 @@ class Converter:
         """
         place = where or Where("", "", 1)
         if over := markdown_limits(text):  # converting it could take minutes or crash
-            return self._refuse([(offset, message) for offset, message in over], place)
+            return self._refuse([(offset, message) for offset, message in over], place, LIMIT_RULE)
         unknown_before = len(self.citations.unknown)
         if not collect_toc and (plain := plain_html(text, self.citations)) is not None:
             out, given, top, tokens = sanitise(plain), set(), [], []
@@ -298,7 +315,9 @@ class Converter:
                 tokens = list(_flatten(getattr(md, "toc_tokens", [])))
             if swallowing := _unclosed(html_text):
                 self._keep_present_anchors(emitted, set())  # none of them is written
-                return self._refuse([_swallowing(text, tag) for tag in swallowing], place)
+                return self._refuse(
+                    [_swallowing(text, tag) for tag in swallowing], place, UNCLOSED_RULE
+                )
             out = sanitise(html_text)
             ids = _IDS.findall(out)
             self._keep_present_anchors(emitted, set(ids))
@@ -314,9 +333,11 @@ class Converter:
         self._used.update(ids)
         return out
 
-    def _refuse(self, found: list[tuple[int, str]], where: Where) -> Markup:
+    def _refuse(self, found: list[tuple[int, str]], where: Where, rule: str) -> Markup:
         """Record (or raise, for a text of no known place) why a text gives no HTML."""
-        problems = [Problem(where.path, where.line + offset, where.field, m) for offset, m in found]
+        problems = [
+            Problem(where.path, where.line + offset, where.field, m, rule) for offset, m in found
+        ]
         if not where.path:
             raise ContentError(problems)
         self.problems += problems
@@ -334,18 +355,20 @@ class Converter:
     ) -> None:
         """Record the problems of one converted text."""
 
-        def problem(needles: tuple[str, ...], message: str) -> None:
+        def problem(needles: tuple[str, ...], message: str, rule: str) -> None:
             line = where.line + _offset_of(text, needles)
-            self.problems.append(Problem(where.path, line, where.field, message))
+            self.problems.append(Problem(where.path, line, where.field, message, rule))
 
         for heading in top:
             problem(
                 (f"# {heading}", heading),
                 "use '## ' for sections: the title is the page's only top heading",
+                TOP_HEADING_RULE,
             )
         known = sorted(self.citations.known)
         for key in dict.fromkeys(unknown):
-            problem((f"@{key}",), f"unknown citation '@{key}'{suggest(key, known)}")
+            message = f"unknown citation '@{key}'{suggest(key, known)}"
+            problem((f"@{key}",), message, UNKNOWN_CITATION_RULE)
         # made here, not by hand: heading ids the contents extension gave, citation anchors
         ours = {t["id"] for t in tokens} - given
         ours.update(a for anchors in self.citations.emitted.values() for a in anchors)
@@ -355,9 +378,10 @@ class Converter:
                 continue
             needles = (f"#{element_id}", f'id="{element_id}"', f"id='{element_id}'")
             if reserved(element_id):
-                problem(needles, f"the id '{element_id}' is one the page gives its own parts")
+                message = f"the id '{element_id}' is one the page gives its own parts"
+                problem(needles, message, ID_RULE)
             elif element_id in self._used or counts[element_id] > 1:
-                problem(needles, f"the id '{element_id}' is used twice on this page")
+                problem(needles, f"the id '{element_id}' is used twice on this page", ID_RULE)
 
     def _keep_present_anchors(self, before: Mapping[str, int], present: set[str]) -> None:
         """Forget citation anchors the last conversion counted but did not keep (a citation

@@ -16,9 +16,11 @@ __all__ = [
     "Article",
     "Citation",
     "FAQItem",
+    "Override",
     "Page",
     "Person",
     "Publisher",
+    "ReadabilitySettings",
     "Reference",
     "RenderedArticle",
     "RenderedPage",
@@ -72,6 +74,25 @@ class TopicInfo:
 
 
 @dataclass(frozen=True)
+class Override:
+    """A rule turned off or re-graded, for a whole site or one file, and why."""
+
+    rule: str
+    severity: str  # "error", "warning" or "off"
+    reason: str
+    path: str  # the file that says so: site.yaml or the article
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class ReadabilitySettings:
+    """The site's reading level target, and the words its readers are expected to know."""
+
+    target_grade: float = 8.0
+    allowed_terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Settings from ``site.yaml`` plus where the site's folders are."""
 
@@ -88,6 +109,8 @@ class SiteConfig:
     latest_count: int = 10
     feed_count: int = 50
     words_per_minute: int = 200
+    rules: tuple[Override, ...] = ()
+    readability: ReadabilitySettings = field(default_factory=ReadabilitySettings)
     content_dir: Path = field(default=Path("content"))
     templates_dir: Path = field(default=Path("templates"))
     static_dir: Path = field(default=Path("static"))
@@ -170,6 +193,7 @@ class Article:
     draft: bool
     about: str
     body: str
+    overrides: tuple[Override, ...] = ()
 
     @property
     def path(self) -> str:
@@ -193,6 +217,7 @@ class Page:
     updated: date | None
     draft: bool
     body: str
+    overrides: tuple[Override, ...] = ()
 
     @property
     def path(self) -> str:

@@ -30,6 +30,7 @@ __all__ = [
     "navigation",
     "page_output",
     "plan_site",
+    "resolved_links",
 ]
 
 
@@ -91,6 +92,7 @@ class ArticleContext(Context):
     card: ArticleCard
     topics: tuple[TopicLink, ...]
     related: tuple[ListedArticle, ...]
+    links: tuple[tuple[str, str], ...] = ()  # links to source files and their site paths
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class PageContext(Context):
     """A plain page (its rendered body is loaded)."""
 
     card: PageCard
+    links: tuple[tuple[str, str], ...] = ()  # links to source files and their site paths
 
 
 @dataclass(frozen=True)
@@ -230,26 +233,49 @@ def article_output(
     related: tuple[ArticleCard, ...],
     nav: tuple[Nav, str],
     digests: Mapping[str, str],
+    sources: Mapping[str, str] | None = None,
 ) -> Output:
     """An article's page: its card, topics, related articles and rendered document."""
+    links = resolved_links(card.md_links, sources or {})
+    listed = tuple(r.listed for r in related)
     return Output(
         f"{card.path}index.html",
         "article.html",
-        ArticleContext(card.path, nav[0], card, card.topics, tuple(r.listed for r in related)),
-        (nav[1], digests[f"article:{card.slug}"], _cards((card,), digests), _listed(related)),
+        ArticleContext(card.path, nav[0], card, card.topics, listed, links),
+        (
+            nav[1],
+            digests[f"article:{card.slug}"],
+            _cards((card,), digests),
+            _listed(related),
+            f"links:{links}",
+        ),
         f"article:{card.slug}",
     )
 
 
-def page_output(card: PageCard, nav: tuple[Nav, str], digests: Mapping[str, str]) -> Output:
+def page_output(
+    card: PageCard,
+    nav: tuple[Nav, str],
+    digests: Mapping[str, str],
+    sources: Mapping[str, str] | None = None,
+) -> Output:
     """A plain page."""
+    links = resolved_links(card.md_links, sources or {})
     return Output(
         f"{card.path}index.html",
         "page.html",
-        PageContext(card.path, nav[0], card),
-        (nav[1], digests[f"page:{card.slug}"]),
+        PageContext(card.path, nav[0], card, links),
+        (nav[1], digests[f"page:{card.slug}"], f"links:{links}"),
         f"page:{card.slug}",
     )
+
+
+def resolved_links(
+    md_links: tuple[tuple[str, str], ...], sources: Mapping[str, str]
+) -> tuple[tuple[str, str], ...]:
+    """Each link to a source file (``other.md``) with the site path of its page, when that
+    file is published (the link rules report the others)."""
+    return tuple((href, sources[target]) for href, target in md_links if target in sources)
 
 
 def _sitemap_key(sitemap: SitemapContext) -> str:
@@ -290,9 +316,10 @@ def _outputs(site: Site, digests: Mapping[str, str]) -> Iterator[Output]:
         (nav_dep, _listed(latest), f"count:{len(site.articles)}", topics_dep),
     )
     for card in site.articles:
-        yield article_output(card, site.related.get(card.slug, ()), (nav, nav_dep), digests)
+        related = site.related.get(card.slug, ())
+        yield article_output(card, related, (nav, nav_dep), digests, site.sources)
     for page in pages:
-        yield page_output(page, (nav, nav_dep), digests)
+        yield page_output(page, (nav, nav_dep), digests, site.sources)
     yield Output(
         "topics/index.html",
         "topics.html",

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import fields
+import html
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup
 
 from b12site.errors import BuildError, display_path
 from b12site.models import RenderedArticle, RenderedPage, SiteConfig
 from b12site.plan import Output
 from b12site.theme import THEME_DIR
 
-__all__ = ["MONTHS", "Renderer", "format_date", "make_environment", "url_helpers"]
+__all__ = [
+    "MONTHS",
+    "Renderer",
+    "format_date",
+    "make_environment",
+    "url_helpers",
+    "with_links",
+]
 
 
 def make_environment(site_templates: Path | None) -> jinja2.Environment:
@@ -76,6 +86,37 @@ def url_helpers(config: SiteConfig) -> dict[str, Callable[[str], str]]:
     return {"url": url, "abs_url": abs_url, "static": static}
 
 
+_HREF = re.compile(r'(\shref=")([^"#]*)(#[^"]*)?"')
+
+
+def with_links(
+    document: RenderedArticle | RenderedPage,
+    links: Mapping[str, str],
+    url: Callable[[str], str],
+) -> RenderedArticle | RenderedPage:
+    """The document with its links to source files (``other.md#dose``) made into links to
+    their pages (``/other/#dose``)."""
+
+    def resolve(html_text: Markup) -> Markup:
+        def one(match: re.Match[str]) -> str:
+            path = links.get(html.unescape(match.group(2)))
+            if path is None:
+                return match.group(0)
+            return f'{match.group(1)}{html.escape(url(path))}{match.group(3) or ""}"'
+
+        return Markup(_HREF.sub(one, html_text)) if "href" in html_text else html_text
+
+    if isinstance(document, RenderedPage):
+        return replace(document, body_html=resolve(document.body_html))
+    return replace(
+        document,
+        summary_html=resolve(document.summary_html),
+        key_points_html=tuple(resolve(k) for k in document.key_points_html),
+        body_html=resolve(document.body_html),
+        faq_html=tuple((item, resolve(answer)) for item, answer in document.faq_html),
+    )
+
+
 class Renderer:
     """Renders planned outputs with one site's settings and templates."""
 
@@ -84,11 +125,15 @@ class Renderer:
         self._root = config.root  # template files are named relative to it
         # globals, not per-page context: macros imported without context can use them, and
         # Jinja then imports each macro file once instead of once per use
-        self.env.globals.update({"config": config, **url_helpers(config)})
+        helpers = url_helpers(config)
+        self._url = helpers["url"]
+        self.env.globals.update({"config": config, **helpers})
 
     def render(self, output: Output, document: RenderedArticle | RenderedPage | None) -> bytes:
         """One output file as bytes; a template problem raises BuildError naming it."""
         context = {f.name: getattr(output.context, f.name) for f in fields(output.context)}
+        if document is not None and (links := context.get("links")):
+            document = with_links(document, dict(links), self._url)
         if isinstance(document, RenderedArticle):
             context["article"] = document
         elif isinstance(document, RenderedPage):

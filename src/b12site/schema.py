@@ -2,41 +2,60 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Protocol
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from b12site.dates import add_months
-from b12site.errors import ContentError, Problem, suggest
+from b12site.errors import ContentError, Problem, suggest, tagged
 from b12site.fields import (
     Authors,
     Doi,
     IsoDate,
     Pmid,
     RefId,
+    RuleSettings,
     Slug,
     StrictModel,
     Text,
     WebUrl,
     line_of,
     problems_from,
+    rule_overrides,
 )
 from b12site.models import Article, FAQItem, Page, Person, Reference, SiteConfig, Source
 from b12site.names import slug_problem
 from b12site.styles import vancouver_authors
 
-__all__ = ["ArticleFrontMatter", "PageFrontMatter", "validate_article", "validate_page"]
+__all__ = [
+    "DATES_RULE",
+    "DUPLICATE_RULE",
+    "FRONT_MATTER_RULE",
+    "LOCATOR_RULES",
+    "ArticleFrontMatter",
+    "PageFrontMatter",
+    "schema_rule",
+    "validate_article",
+    "validate_page",
+]
 
 
 MAX_TAGS, MAX_KEY_POINTS, MAX_FAQ, MAX_REFERENCES = 20, 20, 50, 500
 
 
-class Report(Protocol):
-    """Records one problem of the file being validated."""
+FRONT_MATTER_RULE = "front-matter"
+DATES_RULE = "date-order"
+DUPLICATE_RULE = "duplicate-reference"
+LOCATOR_RULES = {"doi": "doi-syntax", "pmid": "pmid-syntax", "url": "url-scheme"}
 
-    def __call__(self, field: str, message: str, line: int | None = None) -> None: ...
+
+class Report(Protocol):
+    """Records one problem of the file being validated, found by a rule."""
+
+    def __call__(self, field: str, message: str, rule: str = FRONT_MATTER_RULE) -> None: ...
 
 
 class ReferenceModel(StrictModel):
@@ -94,6 +113,7 @@ class ArticleFrontMatter(StrictModel):
     references: Annotated[list[ReferenceModel], Field(min_length=1, max_length=MAX_REFERENCES)]
     disclaimer: Text | None = None
     draft: bool = False
+    rules: RuleSettings = Field(default_factory=dict)
 
 
 class PageFrontMatter(StrictModel):
@@ -104,6 +124,7 @@ class PageFrontMatter(StrictModel):
     slug: Slug | None = None
     updated: IsoDate | None = None
     draft: bool = False
+    rules: RuleSettings = Field(default_factory=dict)
 
 
 def validate_article(source: Source, config: SiteConfig, today: date) -> Article:
@@ -114,34 +135,37 @@ def validate_article(source: Source, config: SiteConfig, today: date) -> Article
     """
     problems: list[Problem] = list(source.problems)
 
-    def problem(field: str, message: str, line: int | None = None) -> None:
-        problems.append(
-            Problem(source.display, line or line_of(field, source.lines, 1), field, message)
-        )
+    def problem(field: str, message: str, rule: str = FRONT_MATTER_RULE) -> None:
+        line = line_of(field, source.lines, 1)
+        problems.append(Problem(source.display, line, field, message, rule))
 
     try:
         fm: ArticleFrontMatter | None = ArticleFrontMatter.model_validate(dict(source.meta))
     except ValidationError as exc:
         fm = None
-        problems.extend(problems_from(exc, source.display, source.lines, ArticleFrontMatter))
+        found = problems_from(exc, source.display, source.lines, ArticleFrontMatter)
+        problems.extend(replace(p, rule=schema_rule(p)) for p in found)
     meta = source.meta
     if not meta.get("slug") and (bad := slug_problem(source.path.stem, " (from the file name)")):
         problem("slug", bad)
     author = _person(meta.get("author"), "author", config, problem)
     reviewer = _person(meta.get("reviewed_by"), "reviewed_by", config, problem)
     if author and reviewer and author.id == reviewer.id:
-        problem("reviewed_by", "the medical reviewer must be someone other than the author")
+        message = "the medical reviewer must be someone other than the author"
+        problem("reviewed_by", message, "reviewer-is-author")
     if reviewer and not reviewer.credentials:
-        problem("reviewed_by", f"'{reviewer.id}' has no credentials in site.yaml people")
+        message = f"'{reviewer.id}' has no credentials in site.yaml people"
+        problem("reviewed_by", message, "reviewer-credentials")
     _check_dates({name: _raw_date(meta.get(name)) for name in _DATES}, today, problem)
     _check_tags(_texts(meta.get("tags"), MAX_TAGS), config, problem)
     references = [r.get("id") if isinstance(r, dict) else None for r in _list(meta, "references")]
     seen: set[str] = set()
     for index, ref_id in enumerate(_texts(references, MAX_REFERENCES)):
         if ref_id in seen:
-            problem(f"references[{index}].id", f"'{ref_id}' is listed twice")
+            problem(f"references[{index}].id", f"'{ref_id}' is listed twice", DUPLICATE_RULE)
         elif ref_id is not None:
             seen.add(ref_id)
+    _check_locators(_list(meta, "references")[:MAX_REFERENCES], problem)
     if problems or fm is None or author is None or reviewer is None:
         raise ContentError(problems)
     return Article(
@@ -164,6 +188,7 @@ def validate_article(source: Source, config: SiteConfig, today: date) -> Article
         draft=fm.draft,
         about=fm.about or "",
         body=source.body,
+        overrides=rule_overrides(fm.rules, source.display, source.lines, "rules"),
     )
 
 
@@ -174,13 +199,13 @@ def validate_page(source: Source) -> Page:
         fm = PageFrontMatter.model_validate(dict(source.meta))
     except ValidationError as exc:
         problems += problems_from(exc, source.display, source.lines, PageFrontMatter)
-        raise ContentError(problems) from exc
+        raise ContentError(tagged(problems, FRONT_MATTER_RULE)) from exc
     if not source.meta.get("slug") and (
         bad := slug_problem(source.path.stem, " (from the file name)")
     ):
         problems.append(Problem(source.display, line_of("slug", source.lines, 1), "slug", bad))
     if problems:
-        raise ContentError(problems)
+        raise ContentError(tagged(problems, FRONT_MATTER_RULE))
     return Page(
         source,
         fm.slug or source.path.stem,
@@ -189,6 +214,7 @@ def validate_page(source: Source) -> Page:
         fm.updated,
         fm.draft,
         source.body,
+        rule_overrides(fm.rules, source.display, source.lines, "rules"),
     )
 
 
@@ -198,7 +224,8 @@ def _person(person_id: object, field: str, config: SiteConfig, problem: Report) 
     person = config.people.get(person_id)
     if person is None:
         hint = suggest(person_id, sorted(config.people))
-        problem(field, f"unknown person '{person_id}'{hint}: add them to people in site.yaml")
+        message = f"unknown person '{person_id}'{hint}: add them to people in site.yaml"
+        problem(field, message, "unknown-person")
     return person
 
 
@@ -231,13 +258,15 @@ def _check_dates(dates: Mapping[str, date | None], today: date, problem: Report)
     published, updated = dates["published"], dates["updated"]
     reviewed, next_review = dates["last_reviewed"], dates["next_review"]
     if updated and published and updated < published:
-        problem("updated", f"{updated} is before published ({published})")
+        problem("updated", f"{updated} is before published ({published})", DATES_RULE)
     if reviewed and published and reviewed < published:
-        problem("last_reviewed", f"{reviewed} is before published ({published})")
+        problem("last_reviewed", f"{reviewed} is before published ({published})", DATES_RULE)
     if reviewed and reviewed > today and (published is None or published <= today):
-        problem("last_reviewed", f"{reviewed} is in the future")
+        problem("last_reviewed", f"{reviewed} is in the future", DATES_RULE)
     if next_review and reviewed and next_review <= reviewed:
-        problem("next_review", f"{next_review} must be after last_reviewed ({reviewed})")
+        problem(
+            "next_review", f"{next_review} must be after last_reviewed ({reviewed})", DATES_RULE
+        )
 
 
 def _check_tags(tags: list[str | None], config: SiteConfig, problem: Report) -> None:
@@ -249,6 +278,36 @@ def _check_tags(tags: list[str | None], config: SiteConfig, problem: Report) -> 
         elif config.topics and tag not in config.topics:
             hint = suggest(tag, sorted(config.topics))
             problem(f"tags[{index}]", f"unknown topic '{tag}'{hint}: add it to topics in site.yaml")
+
+
+def schema_rule(problem: Problem) -> str:
+    """The rule a schema problem breaks, by the field it is in."""
+    field = problem.field
+    if field.startswith("references["):
+        for name, rule in LOCATOR_RULES.items():
+            if field.endswith(f".{name}"):
+                return rule
+    if field == "last_reviewed" and problem.message.startswith("required"):
+        return "review-missing"
+    return FRONT_MATTER_RULE
+
+
+def _check_locators(references: Sequence[object], problem: Report) -> None:
+    """No two references may share a DOI, PMID or URL: one of them is a mistake."""
+    first: dict[tuple[str, str], int] = {}
+    for index, ref in enumerate(references):
+        if not isinstance(ref, dict):
+            continue
+        for name in LOCATOR_RULES:
+            value = ref.get(name)
+            if not isinstance(value, str | int) or isinstance(value, bool) or value == "":
+                continue
+            text = str(value).strip().casefold() if name == "doi" else str(value).strip()
+            if (name, text) in first:
+                message = f"{name} {value} is also that of references[{first[name, text]}]"
+                problem(f"references[{index}].{name}", message, DUPLICATE_RULE)
+            else:
+                first[name, text] = index
 
 
 def _reference(ref: ReferenceModel) -> Reference:

@@ -8,11 +8,12 @@ from datetime import date
 
 from b12site.cards import ArticleCard, PageCard, Site, Topic
 from b12site.errors import ContentError, Problem
+from b12site.governance import review_findings
 from b12site.models import SiteConfig
 from b12site.related import related_articles
 from b12site.stage import Entry
 
-__all__ = ["RESERVED_PATHS", "assemble", "is_published", "live_pages", "overdue"]
+__all__ = ["RESERVED_PATHS", "assemble", "is_published", "live_pages"]
 
 RESERVED_PATHS = frozenset(
     {
@@ -54,8 +55,8 @@ def assemble(
     live.sort(key=lambda e: (-e.article.published.toordinal(), e.article.title.casefold()))
     articles = tuple(e.article for e in live)
     pages = live_pages([e.card for e in entries if isinstance(e.card, PageCard)], drafts)
-    warnings = [w for e in (*live, *(e for e in entries if e.card in pages)) for w in e.warnings]
-    warnings += overdue(live, today)
+    published = [*live, *(e for e in entries if e.card in pages)]
+    findings = [p for e in published for p in e.findings] + review_findings(live, today)
     return Site(
         config=config,
         build_date=today,
@@ -63,7 +64,8 @@ def assemble(
         pages=tuple(pages),
         topics=_topics(config, articles),
         related=related(articles),
-        warnings=tuple(sorted(warnings, key=lambda p: p.sort_key)),
+        findings=tuple(sorted(findings, key=lambda p: p.sort_key)),
+        sources={e.shown: e.card.path for e in published},
     )
 
 
@@ -83,13 +85,21 @@ def _check_paths(entries: Sequence[Entry]) -> None:
         if slug in RESERVED_PATHS:
             for shown, line in sources:
                 problems.append(
-                    Problem(shown, line, "slug", f"'/{slug}/' is reserved for the site's own pages")
+                    Problem(
+                        shown,
+                        line,
+                        "slug",
+                        f"'/{slug}/' is reserved for the site's own pages",
+                        "url-clash",
+                    )
                 )
         if len(sources) > 1:
             for shown, line in sources:
                 others = ", ".join(s for s, _ in sources if s != shown)
                 problems.append(
-                    Problem(shown, line, "slug", f"'/{slug}/' is also the URL of {others}")
+                    Problem(
+                        shown, line, "slug", f"'/{slug}/' is also the URL of {others}", "url-clash"
+                    )
                 )
     if problems:
         raise ContentError(problems)
@@ -106,14 +116,3 @@ def _topics(config: SiteConfig, articles: Sequence[ArticleCard]) -> tuple[Topic,
         name = members[0].topics[[t.slug for t in members[0].topics].index(slug)].name
         topics.append(Topic(slug, name, known.description if known else "", tuple(members)))
     return tuple(sorted(topics, key=lambda t: t.name.casefold()))
-
-
-def overdue(live: Sequence[Entry], today: date) -> list[Problem]:
-    """Articles whose medical review is overdue: a warning, not an error."""
-    return [
-        Problem(
-            e.shown, e.review_line, "last_reviewed", f"review overdue since {e.article.next_review}"
-        )
-        for e in live
-        if e.article.next_review < today
-    ]

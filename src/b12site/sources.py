@@ -14,13 +14,23 @@ from typing import cast
 from b12site import codec
 from b12site.cache import CachedSource
 from b12site.cards import ArticleCard, PageCard, TopicLink
-from b12site.errors import ContentError, Problem, display_path
-from b12site.models import SiteConfig
+from b12site.errors import ContentError, Problem, display_path, tagged
+from b12site.links import Link
+from b12site.models import Override, SiteConfig
 from b12site.names import file_name_problem, folded
 from b12site.stage import Entry, process_or_problems
 from b12site.workers import stream
 
-__all__ = ["Loaded", "Scan", "SourceFile", "decode_entry", "encode_entry", "load_entries", "scan"]
+__all__ = [
+    "FILE_NAME_RULE",
+    "Loaded",
+    "Scan",
+    "SourceFile",
+    "decode_entry",
+    "encode_entry",
+    "load_entries",
+    "scan",
+]
 
 PAGES_DIR = "pages"
 STORE_BATCH = 256  # files processed between two cache writes
@@ -58,6 +68,9 @@ class Scan:
 
     sources: list[SourceFile]
     problems: list[Problem]
+
+
+FILE_NAME_RULE = "file-name"
 
 
 def scan(content_dir: Path, root: Path) -> Scan:
@@ -101,7 +114,8 @@ def scan(content_dir: Path, root: Path) -> Scan:
                 st = item.stat()
                 kind = "page" if here[0] == PAGES_DIR and len(here) > 1 else "article"
                 found.append((here, SourceFile(shown, item.path, kind, st.st_size, st.st_mtime_ns)))
-    return Scan([source for _, source in sorted(found, key=lambda pair: pair[0])], problems)
+    sources = [source for _, source in sorted(found, key=lambda pair: pair[0])]
+    return Scan(sources, tagged(problems, FILE_NAME_RULE))
 
 
 def _link_problem(path: str, inside: Path) -> str:
@@ -147,11 +161,15 @@ def encode_entry(entry: Entry) -> str:
             entry.kind,
             entry.shown,
             entry.card,
-            entry.warnings,
+            entry.findings,
             entry.slug_line,
             entry.review_line,
             entry.digest,
             entry.card_digest,
+            entry.overrides,
+            entry.links,
+            entry.ids,
+            entry.grade,
         )
     )
 
@@ -164,19 +182,27 @@ def decode_entry(text: str) -> Entry:
     """
     data = codec.loads(list, text)
     try:
-        kind, shown, card, warnings, slug_line, review_line, digest, card_digest = data
+        (kind, shown, card, findings, slug_line, review_line, digest, card_digest, overrides,
+         links, ids, grade) = data  # fmt: skip
         strings = (kind, shown, digest, card_digest)
         if not all(isinstance(value, str) for value in strings):
+            raise codec.DecodeError("entry fields have the wrong types")
+        if not (grade is None or type(grade) in (int, float)) or type(ids) is not list:
             raise codec.DecodeError("entry fields have the wrong types")
         return Entry(
             kind,
             shown,
             _page_card(card) if kind == "page" else _article_card(card),
-            codec.decode(tuple[Problem, ...], warnings) if warnings else (),
+            codec.decode(tuple[Problem, ...], findings) if findings else (),
             _line(slug_line),
             _line(review_line),
             digest,
             card_digest,
+            "",
+            codec.decode(tuple[Override, ...], overrides) if overrides else (),
+            codec.decode(tuple[Link, ...], links) if links else (),
+            tuple(_text(i) for i in ids),
+            grade,
         )
     except (TypeError, ValueError) as exc:
         raise codec.DecodeError(f"not a cache entry: {exc}") from exc
@@ -184,7 +210,7 @@ def decode_entry(text: str) -> Entry:
 
 def _article_card(data: list[object]) -> ArticleCard:
     (slug, title, description, published, modified, reviewed, next_review, author, author_url,
-     reviewer, topics, minutes, draft) = data  # fmt: skip
+     reviewer, topics, minutes, draft, md_links) = data  # fmt: skip
     texts = (slug, title, description, author, author_url, reviewer)
     days = (published, modified, reviewed, next_review)
     if not all(type(value) is str for value in (*texts, *days)) or type(topics) is not list:
@@ -205,6 +231,7 @@ def _article_card(data: list[object]) -> ArticleCard:
         topics=tuple(TopicLink(_text(t), _text(name)) for t, name in topics),
         reading_minutes=_line(minutes) or 1,
         draft=draft is True,
+        md_links=_md_links(md_links),
     )
 
 
@@ -215,9 +242,17 @@ def _text(value: object) -> str:
 
 
 def _page_card(data: list[object]) -> PageCard:
-    slug, title, description, updated, draft = data
+    slug, title, description, updated, draft, md_links = data
     day = date.fromisoformat(updated) if isinstance(updated, str) else None
-    return PageCard(_text(slug), _text(title), _text(description), day, draft is True)
+    return PageCard(
+        _text(slug), _text(title), _text(description), day, draft is True, _md_links(md_links)
+    )
+
+
+def _md_links(data: object) -> tuple[tuple[str, str], ...]:
+    if not isinstance(data, list):
+        raise codec.DecodeError("links are not a list")
+    return tuple((_text(href), _text(target)) for href, target in data)
 
 
 def _line(value: object) -> int | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -11,20 +11,25 @@ from pathlib import Path
 from b12site import codec
 from b12site.cards import ArticleCard, PageCard, TopicLink
 from b12site.errors import ContentError, Problem, line_of
-from b12site.models import Article, Page, RenderedArticle, RenderedPage, SiteConfig, Source
+from b12site.links import Link, md_target, split_href
+from b12site.models import (
+    Article,
+    Override,
+    Page,
+    RenderedArticle,
+    RenderedPage,
+    SiteConfig,
+    Source,
+)
 
 __all__ = [
-    "DESCRIPTION_LIMIT",
     "Entry",
-    "article_warnings",
     "digest",
     "process_or_problems",
     "process_source",
     "render_source",
     "topic_name",
 ]
-
-DESCRIPTION_LIMIT = 160
 
 
 @dataclass(frozen=True)
@@ -34,12 +39,21 @@ class Entry:
     kind: str  # "article" or "page"
     shown: str  # the source's path relative to the site, as messages show it
     card: ArticleCard | PageCard
-    warnings: tuple[Problem, ...]
+    findings: tuple[Problem, ...]  # of the rules that need only this document
     slug_line: int | None
     review_line: int | None
     digest: str  # of the rendered document
     card_digest: str
     document: str = ""  # the RenderedArticle or RenderedPage as JSON ("" when not loaded)
+    overrides: tuple[Override, ...] = ()  # the rules its front matter turns off or re-grades
+    links: tuple[Link, ...] = ()
+    ids: tuple[str, ...] = ()  # every id on its page
+    grade: float | None = None  # an article's reading grade
+
+    @property
+    def links_digest(self) -> str:
+        """What the site-wide link rules read of this document, as one digest."""
+        return digest(codec.dumps((self.links, self.ids)))
 
     @property
     def key(self) -> str:
@@ -65,26 +79,48 @@ def topic_name(slug: str, config: SiteConfig) -> str:
 
 
 def process_source(path: Path, kind: str, config: SiteConfig, today: date) -> Entry:
-    """Read, validate and render one file; raise ContentError with every problem in it."""
+    """Read, validate and render one file, and run the rules that need only it; raise
+    ContentError with every problem that makes it invalid."""
     # Imported here: a build with nothing to do never pays for pydantic or Markdown.
     from b12site.content import read_source
+    from b12site.facts import document_facts
 
     source = read_source(path, kind, config.root)
-    slug_line = line_of("slug", source.lines, 1)
     document = render_source(source, config, today)
+    facts = document_facts(document, config)
+    md_links = _md_links(facts.links, source.display)
     if isinstance(document, RenderedPage):
-        page = document
-        warnings = _description_warning(source.display, page.page.description, source.lines)
-        return _entry(source.display, _page_card(page), page, warnings, slug_line, None)
-    article = document
-    return _entry(
+        card: ArticleCard | PageCard = _page_card(document, md_links)
+        overrides, review_line = document.page.overrides, None
+    else:
+        card = _article_card(document, config, md_links)
+        overrides = document.article.overrides
+        review_line = line_of("last_reviewed", source.lines, 1)
+    text = codec.dumps(for_pages(document))
+    return Entry(
+        "page" if isinstance(card, PageCard) else "article",
         source.display,
-        _article_card(article, config),
-        article,
-        article_warnings(article),
-        slug_line,
-        line_of("last_reviewed", source.lines, 1),
+        card,
+        facts.findings,
+        line_of("slug", source.lines, 1),
+        review_line,
+        digest(text),
+        digest(codec.dumps(card)),
+        text,
+        overrides,
+        facts.links,
+        facts.ids,
+        facts.grade,
     )
+
+
+def _md_links(links: Sequence[Link], shown: str) -> tuple[tuple[str, str], ...]:
+    """The links to other source files (``other.md#part``), by target, each once."""
+    found = {}
+    for link in links:
+        if (target := md_target(link.href, shown)) is not None:
+            found[split_href(link.href)[0]] = target
+    return tuple(sorted(found.items()))
 
 
 def render_source(
@@ -106,29 +142,6 @@ def render_source(
     if isinstance(valid, Page):
         return render_page(valid)
     return render_article(valid, config.words_per_minute)
-
-
-def _entry(
-    shown: str,
-    card: ArticleCard | PageCard,
-    document: RenderedArticle | RenderedPage,
-    warnings: list[Problem],
-    slug_line: int | None,
-    review_line: int | None,
-) -> Entry:
-    text = codec.dumps(for_pages(document))
-    kind = "page" if isinstance(card, PageCard) else "article"
-    return Entry(
-        kind,
-        shown,
-        card,
-        tuple(warnings),
-        slug_line,
-        review_line,
-        digest(text),
-        digest(codec.dumps(card)),
-        text,
-    )
 
 
 def for_pages(document: RenderedArticle | RenderedPage) -> RenderedArticle | RenderedPage:
@@ -159,7 +172,9 @@ def process_or_problems(
         return tuple(exc.problems)
 
 
-def _article_card(rendered: RenderedArticle, config: SiteConfig) -> ArticleCard:
+def _article_card(
+    rendered: RenderedArticle, config: SiteConfig, md_links: tuple[tuple[str, str], ...]
+) -> ArticleCard:
     article = rendered.article
     return ArticleCard(
         slug=article.slug,
@@ -175,53 +190,10 @@ def _article_card(rendered: RenderedArticle, config: SiteConfig) -> ArticleCard:
         topics=tuple(TopicLink(tag, topic_name(tag, config)) for tag in article.tags),
         reading_minutes=rendered.reading_minutes,
         draft=article.draft,
+        md_links=md_links,
     )
 
 
-def _page_card(rendered: RenderedPage) -> PageCard:
+def _page_card(rendered: RenderedPage, md_links: tuple[tuple[str, str], ...]) -> PageCard:
     page = rendered.page
-    return PageCard(page.slug, page.title, page.description, page.updated, page.draft)
-
-
-def article_warnings(rendered: RenderedArticle) -> list[Problem]:
-    """What an editor should fix in an article, though it does not stop the build."""
-    art = rendered.article
-    src = art.source
-    found = []
-    cited = {c.reference.id for c in rendered.citations if c.anchors}
-    for index, reference in enumerate(art.references):
-        if reference.id not in cited:
-            field = f"references[{index}]"
-            found.append(
-                Problem(
-                    src.display,
-                    line_of(field, src.lines, 1),
-                    field,
-                    f"'{reference.id}' is never cited in the article",
-                )
-            )
-    if not rendered.toc:
-        found.append(
-            Problem(
-                src.display,
-                src.body_line,
-                "body",
-                "no '## ' sections, so the page has no contents list",
-            )
-        )
-    found += _description_warning(src.display, art.description, src.lines)
-    return found
-
-
-def _description_warning(shown: str, description: str, lines: Mapping[str, int]) -> list[Problem]:
-    if len(description) <= DESCRIPTION_LIMIT:
-        return []
-    line = line_of("description", lines, 1)
-    return [
-        Problem(
-            shown,
-            line,
-            "description",
-            f"{len(description)} characters; search results show about {DESCRIPTION_LIMIT}",
-        )
-    ]
+    return PageCard(page.slug, page.title, page.description, page.updated, page.draft, md_links)
