@@ -355,8 +355,8 @@ class Converter:
     ) -> None:
         """Record the problems of one converted text."""
 
-        def problem(needles: tuple[str, ...], message: str, rule: str) -> None:
-            line = where.line + _offset_of(text, needles)
+        def problem(needles: tuple[str, ...], message: str, rule: str, last: bool = False) -> None:
+            line = where.line + _offset_of(text, needles, last)
             self.problems.append(Problem(where.path, line, where.field, message, rule))
 
         for heading in top:
@@ -381,7 +381,8 @@ class Converter:
                 message = f"the id '{element_id}' is one the page gives its own parts"
                 problem(needles, message, ID_RULE)
             elif element_id in self._used or counts[element_id] > 1:
-                problem(needles, f"the id '{element_id}' is used twice on this page", ID_RULE)
+                message = f"the id '{element_id}' is used twice on this page"
+                problem(needles, message, ID_RULE, last=counts[element_id] > 1)  # the second
 
     def _keep_present_anchors(self, before: Mapping[str, int], present: set[str]) -> None:
         """Forget citation anchors the last conversion counted but did not keep (a citation
@@ -416,11 +417,13 @@ def _flatten(tokens: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         yield from _flatten(token.get("children", []))
 
 
-def _offset_of(text: str, needles: tuple[str, ...]) -> int:
-    """The line offset in ``text`` of the first line holding one of ``needles`` (0 if none)."""
+def _offset_of(text: str, needles: tuple[str, ...], last: bool = False) -> int:
+    """The line offset in ``text`` of the first (or ``last``) line holding one of
+    ``needles`` (0 if none)."""
     lines = text.split("\n")
+    order = range(len(lines) - 1, -1, -1) if last else range(len(lines))
     for needle in needles:
-        for offset, line in enumerate(lines):
-            if needle in line:
+        for offset in order:
+            if needle in lines[offset]:
                 return offset
     return 0

@@ -35,7 +35,7 @@ def _fixed(rule_id: str, category: str, description: str) -> Rule:
 
 # Rules of valid content: a file that breaks one cannot be built, so they cannot be turned off.
 _VALIDITY = (
-    _fixed("site-settings", "content", "site.yaml is missing, unreadable or invalid"),
+    _fixed("site-settings", "content", "The settings file site.yaml is missing or invalid"),
     _fixed(FILE_NAME_RULE, "content", "A content file's name or link cannot be read everywhere"),
     _fixed(FILE_RULE, "content", "A content file is not UTF-8 text with front matter, or too big"),
     _fixed(YAML_RULE, "content", "The front matter is not valid YAML (or gives a field twice)"),

@@ -66,7 +66,7 @@ IMAGE_ALT = Rule(
 TABLE_HEADER = Rule(
     "table-header",
     ERROR,
-    "A table has no header cells (<th>), so screen readers cannot name its cells",
+    "A table has no header cells (`<th>`), so screen readers cannot name its cells",
     "structure",
 )
 VAGUE_LINK_TEXT = Rule(
