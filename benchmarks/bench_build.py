@@ -39,6 +39,7 @@ SCENARIOS: dict[str, str] = {
     "body": "(c) one body edited",
     "tags": "(d) one article's tags",
     "title": "(e) one article's title",
+    "check": "(f) check, warm cache; Hugo: a build in memory",
 }
 EDITS: dict[str, Callable[[Path, int], None]] = {
     "body": corpus.edit_body,
@@ -72,6 +73,7 @@ class Tool:
     env: dict[str, str]
     version: str
     no_cache_flag: str | None = None
+    check_command: list[str] | None = None  # reads the site and writes nothing
     warnings: list[str] = field(default_factory=list)
 
 
@@ -155,6 +157,9 @@ def b12site_tool(executable: str, site: Path, out: Path, pycache: Path) -> Tool:
     version = subprocess.run(
         [executable, "--version"], capture_output=True, text=True, env=env, check=False
     ).stdout.strip()
+    commands = subprocess.run(
+        [executable, "--help"], capture_output=True, text=True, env=env, check=True
+    ).stdout
     command = [executable, "build", "--config", str(site / "site.yaml"), "--output", str(out)]
     if "--quiet" in help_text:
         command.append("--quiet")
@@ -165,6 +170,11 @@ def b12site_tool(executable: str, site: Path, out: Path, pycache: Path) -> Tool:
         env=env,
         version=version or "unknown",
         no_cache_flag="--no-cache" if "--no-cache" in help_text else None,
+        check_command=(
+            [executable, "check", "--config", str(site / "site.yaml"), "--format", "json"]
+            if "check" in commands
+            else None
+        ),
     )
 
 
@@ -189,6 +199,7 @@ def hugo_tool(binary: Path, hugo_dir: Path, out: Path, cache: Path) -> Tool:
         clean=[out, cache, hugo_dir / "resources", hugo_dir / ".hugo_build.lock"],
         env=dict(os.environ),
         version=version.split(" BuildDate")[0],
+        check_command=[*command, "--renderToMemory"],
     )
 
 
@@ -198,9 +209,16 @@ def build(tool: Tool, sample: float, no_cache: bool = False) -> Measure:
     if no_cache and tool.no_cache_flag:
         command.append(tool.no_cache_flag)
     result = measure(command, tool.env, sample)
-    if result.stderr.strip():
-        tool.warnings.append(result.stderr.strip())
+    _remember_warnings(tool, result)
     return result
+
+
+def _remember_warnings(tool: Tool, result: Measure) -> None:
+    """Keep what a run printed on stderr: its first lines, and how many there were."""
+    lines = result.stderr.strip().splitlines()
+    if lines:
+        more = f"\n… {len(lines) - 5} more lines" if len(lines) > 5 else ""
+        tool.warnings.append("\n".join(lines[:5]) + more)
 
 
 METRICS: dict[str, tuple[str, str, int, Callable[[Measure], float]]] = {
@@ -264,7 +282,14 @@ def scenario_runs(
             if name == "cold":
                 remove(tool.clean)
             no_cache = name == "no-change-no-cache"
-            results[tool.name].append(build(tool, sample, no_cache=no_cache))
+            if name == "check":
+                if tool.check_command is None:
+                    continue
+                checked = measure(tool.check_command, tool.env, sample)
+                _remember_warnings(tool, checked)
+                results[tool.name].append(checked)
+            else:
+                results[tool.name].append(build(tool, sample, no_cache=no_cache))
     return results
 
 

@@ -94,3 +94,31 @@ def test_article_page_shows_every_part_and_citations_jump(served_site: str, page
     back.click()
     page.wait_for_function(f"location.hash === '{back_target}'")
     expect(page.locator(str(back_target))).to_be_in_viewport()
+
+
+def test_a_link_to_another_articles_file_leads_to_its_page(served_site: str, page: Page) -> None:
+    page.goto(f"{served_site}/b12-and-metformin/")
+    page.get_by_role("link", name="oral versus injected B12").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Oral or injected B12: which works better?"
+    )
+
+
+def test_the_review_dashboard_puts_the_overdue_review_first(
+    tmp_path: Path, page: Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from b12site.cli import main
+
+    from .test_check import RULES_SITE
+    from .test_incremental import EPOCH
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    main(["check", "--config", str(RULES_SITE / "site.yaml"), "--report", str(tmp_path)])
+    page.goto((tmp_path / "index.html").as_uri())
+    first = page.locator("tbody tr").first
+    expect(first).to_contain_text("content/review-overdue.md")
+    expect(first).to_contain_text("Overdue by 23 days")
+    first.locator("summary").click()
+    expect(first).to_contain_text("review overdue since 2026-11-01")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard.png"))
