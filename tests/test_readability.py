@@ -273,3 +273,25 @@ def test_counts_equal_textstat_on_the_samples(path: Path) -> None:
     fk = rounded(0.39 * per_sentence + 11.8 * per_word - 15.59, 1)
     assert fk == textstat.flesch_kincaid_grade(text)
     assert rounded(found.smog, 1) == textstat.smog_index(text)
+
+
+def test_the_finding_names_every_hard_paragraph_above_the_target(make_site: SiteMaker) -> None:
+    hard = (
+        "Hyperhomocysteinaemia and methylmalonic aciduria characteristically accompany "
+        "cobalamin insufficiency, necessitating comprehensive haematological and neurological "
+        "investigation, including determination of holotranscobalamin concentrations and "
+        "consideration of gastrointestinal malabsorptive aetiologies."
+    )
+    other = (
+        "Subacute combined degeneration, demyelinating peripheral neuropathy and "
+        "neuropsychiatric disturbances necessitate immediate parenteral hydroxocobalamin "
+        "administration, irrespective of haematological parameters, according to specialist "
+        "haematologists."
+    )
+    body = f"Intro paragraph [@smith2020].\n\n## Why\n\n{hard}\n\n## Also\n\n{other}\n"
+    doc = article(make_site, body)
+    settings = ReadabilitySettings(target_grade=8)
+    [problem] = readability_findings(doc, settings, readability(doc, settings))
+    lines = doc.article.source.body.split("\n")
+    second = doc.article.source.body_line + lines.index(other)
+    assert f"; then line {second} (grade " in problem.message

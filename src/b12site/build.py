@@ -49,7 +49,7 @@ from b12site.writer import (
     write_site,
 )
 
-__all__ = ["BuildResult", "Content", "build", "load_site"]
+__all__ = ["BuildResult", "Content", "build", "collecting_less", "load_site"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _collecting_less(run: Callable[P, R]) -> Callable[P, R]:
+def collecting_less(run: Callable[P, R]) -> Callable[P, R]:
     """Run with Python's cycle collector called less often: a build makes a great many
     long-lived objects and few cycles, and full collections over the site index took a
     fifth of an incremental build's time (the usual thresholds are put back after)."""
@@ -83,7 +83,7 @@ def _collecting_less(run: Callable[P, R]) -> Callable[P, R]:
     return collecting_less
 
 
-@_collecting_less
+@collecting_less
 def build(
     config_path: Path,
     output: Path | None = None,

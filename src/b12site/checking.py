@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from b12site.build import _collecting_less
+from b12site.build import collecting_less
 from b12site.cache import CACHE_DIR, open_cache
 from b12site.cards import ArticleCard, Site
 from b12site.config import load_config
@@ -45,7 +45,7 @@ class CheckResult:
     seconds: float
 
 
-@_collecting_less
+@collecting_less
 def check_site(
     config_path: Path,
     base_url: str | None = None,

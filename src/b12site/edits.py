@@ -230,7 +230,9 @@ def _warnings(
         or (e.kind == "article" and is_published(e.article.published, e.card.draft, today, drafts))
     ]
     articles = [e for e in live if e.kind == "article"]
-    new = [w for e in live for w in e.findings] + review_findings(articles, today)
+    new = [w for e in live for w in e.findings] + review_findings(
+        ((e.shown, e.review_line, e.article.next_review) for e in articles), today
+    )
     verdict = judge(new, config.rules, {e.shown: e.overrides for e in live})
     if verdict.blocking(strict):
         return None

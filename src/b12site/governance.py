@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from b12site.errors import ERROR, WARNING, Problem
 from b12site.findings import Rule
-from b12site.stage import Entry
 
 __all__ = ["DUE_SOON_DAYS", "REVIEW_DUE_SOON", "REVIEW_OVERDUE", "review_findings"]
 
@@ -26,22 +25,19 @@ REVIEW_DUE_SOON = Rule(
 )
 
 
-def review_findings(live: Sequence[Entry], today: date) -> list[Problem]:
-    """A finding for every published article whose review is overdue or due soon."""
+def review_findings(articles: Iterable[tuple[str, int | None, date]], today: date) -> list[Problem]:
+    """A finding for every published article, given as (file, line of ``last_reviewed``,
+    next review), whose review is overdue or due soon."""
     soon = today + timedelta(days=DUE_SOON_DAYS)
     found = []
-    for entry in live:
-        due = entry.article.next_review
+    for shown, line, due in articles:
         if due < today:
             rule, message = REVIEW_OVERDUE, f"review overdue since {due}"
         elif due <= soon:
             days = (due - today).days
-            rule, message = REVIEW_DUE_SOON, f"review due on {due}, in {days} days"
+            when = "today" if days == 0 else f"in {days} day{'' if days == 1 else 's'}"
+            rule, message = REVIEW_DUE_SOON, f"review due on {due}, {when}"
         else:
             continue
-        found.append(
-            Problem(
-                entry.shown, entry.review_line, "last_reviewed", message, rule.id, rule.severity
-            )
-        )
+        found.append(Problem(shown, line, "last_reviewed", message, rule.id, rule.severity))
     return found

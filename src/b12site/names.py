@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["SLUG_MAX", "SLUG_RE", "WINDOWS_RESERVED", "file_name_problem", "folded", "slug_problem"]
+__all__ = [
+    "RESERVED_PATHS",
+    "SLUG_MAX",
+    "SLUG_RE",
+    "WINDOWS_RESERVED",
+    "file_name_problem",
+    "folded",
+    "slug_problem",
+]
 
 # \Z, not $: "$" also matches before a final newline, which would end up in a folder name
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
@@ -56,3 +64,19 @@ def file_name_problem(name: str) -> str:
 def folded(name: str) -> str:
     """A name as case-insensitive file systems (Windows, macOS) compare it."""
     return unicodedata.normalize("NFC", name).casefold()
+
+
+# the site's own pages: no source file may take their URL
+RESERVED_PATHS = frozenset(
+    {
+        "topics",
+        "a-z",
+        "static",
+        "feed.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+        "index.html",
+        "search",
+    }
+)

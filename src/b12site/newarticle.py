@@ -21,7 +21,7 @@ from b12site.errors import B12Error, ContentError, Problem, suggest
 from b12site.findings import ERROR, Rule
 from b12site.frontyaml import parse_yaml
 from b12site.models import Person, SiteConfig
-from b12site.names import SLUG_MAX, WINDOWS_RESERVED, folded, slug_problem
+from b12site.names import RESERVED_PATHS, SLUG_MAX, WINDOWS_RESERVED, folded, slug_problem
 
 __all__ = [
     "PLACEHOLDER",
@@ -68,7 +68,6 @@ _TOP_KEY = re.compile(r"([A-Za-z_][\w-]*)\s*:")
 def slug_for(title: str) -> str:
     """The URL segment and file name a title gives; raise B12Error when it gives none."""
     # imported here: the rules import this module, and the site index imports the rules
-    from b12site.site import RESERVED_PATHS
 
     text = unicodedata.normalize("NFKD", title.casefold()).translate(_FOLD)
     text = "".join(char for char in text if not unicodedata.combining(char))  # accents go

@@ -384,6 +384,12 @@ def readability(doc: RenderedArticle, settings: ReadabilitySettings) -> Readabil
     return Readability(_round(total.flesch_kincaid), _round(total.smog), total.words, hardest)
 
 
+def _place(hard: HardParagraph) -> str:
+    """Where a hard paragraph is, and its grade: ``line 60 (grade 12.0)``."""
+    where = f"line {hard.line}" if hard.field == "body" and hard.line else hard.field
+    return f"{where} (grade {hard.grade:.1f})"
+
+
 def readability_findings(
     doc: RenderedArticle, settings: ReadabilitySettings, result: Readability
 ) -> list[Problem]:
@@ -402,5 +408,8 @@ def readability_findings(
         f"; hardest paragraph: '{_excerpt(top.excerpt, MESSAGE_EXCERPT_CHARS)}' "
         f"(grade {top.grade:.1f})"
     )
+    harder = [h for h in result.hardest[1:] if h.grade > settings.target_grade]
+    if others := [_place(hard) for hard in harder]:
+        message += f"; then {', '.join(others)}"
     rule = READING_GRADE
     return [Problem(source.display, top.line, top.field, message, rule.id, rule.severity)]

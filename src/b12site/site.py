@@ -10,24 +10,12 @@ from b12site.cards import ArticleCard, PageCard, Site, Topic
 from b12site.errors import ContentError, Problem
 from b12site.governance import review_findings
 from b12site.models import SiteConfig
+from b12site.names import RESERVED_PATHS
 from b12site.related import related_articles
 from b12site.stage import Entry
 
 __all__ = ["RESERVED_PATHS", "assemble", "is_published", "live_pages"]
 
-RESERVED_PATHS = frozenset(
-    {
-        "topics",
-        "a-z",
-        "static",
-        "feed.xml",
-        "sitemap.xml",
-        "robots.txt",
-        "404.html",
-        "index.html",
-        "search",
-    }
-)
 Related = Callable[[Sequence[ArticleCard]], Mapping[str, tuple[ArticleCard, ...]]]
 
 
@@ -56,7 +44,9 @@ def assemble(
     articles = tuple(e.article for e in live)
     pages = live_pages([e.card for e in entries if isinstance(e.card, PageCard)], drafts)
     published = [*live, *(e for e in entries if e.card in pages)]
-    findings = [p for e in published for p in e.findings] + review_findings(live, today)
+    findings = [p for e in published for p in e.findings] + review_findings(
+        ((e.shown, e.review_line, e.article.next_review) for e in live), today
+    )
     return Site(
         config=config,
         build_date=today,
