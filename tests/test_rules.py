@@ -29,6 +29,12 @@ def test_rule_ids_are_unique_kebab_case_and_described_in_one_line() -> None:
         assert not (rule.fixed and rule.severity == "warning")
 
 
+def test_the_validity_rules_are_those_that_cannot_be_turned_off() -> None:
+    from b12site.findings import VALIDITY_RULES
+
+    assert {rule.id for rule in RULES if rule.fixed} == VALIDITY_RULES
+
+
 def test_the_readme_lists_every_rule_as_the_code_has_it() -> None:
     from pathlib import Path
 

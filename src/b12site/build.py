@@ -38,7 +38,6 @@ from b12site.sources import Loaded, SourceFile, load_entries, scan
 from b12site.stage import Entry, digest, process_source
 from b12site.static import collect_static
 from b12site.theme import THEME_DIR
-from b12site.verdict import site_verdict
 from b12site.workers import Progress, default_jobs, no_progress
 from b12site.writer import (
     MARKER,
@@ -221,6 +220,8 @@ def _full_build(
         partial(assemble, config, loaded.entries, today, drafts, partial(cached_related, cache)),
     )
     plan = plan_site(site, dict(d for e in loaded.entries for d in _digests(e)))
+    from b12site.verdict import site_verdict  # the rules: imported only when judging
+
     verdict = site_verdict(site, loaded.entries, [*(o.path for o in plan), *found.static])
     if stops := verdict.blocking(strict):
         raise ContentError(list(stops), [p for p in verdict.findings if p not in stops])

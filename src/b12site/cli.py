@@ -12,6 +12,7 @@ from typing import Any
 from b12site import __version__
 from b12site.build import BuildResult, build
 from b12site.errors import B12Error, Problem, ProblemsError, UpdateInterrupted
+from b12site.findings import VALIDITY_RULES
 from b12site.progress import progress_bar
 from b12site.scaffold import init_site
 from b12site.workers import default_jobs, no_progress
@@ -188,10 +189,8 @@ def _build(args: argparse.Namespace) -> int:
 
 def _shown(problem: Problem) -> str:
     """A problem as one line: warnings say so, and a rule that can be turned off is named."""
-    from b12site.rules import BY_ID
-
-    rule = BY_ID.get(problem.rule)
-    text = f"{problem} [{rule.id}]" if rule is not None and not rule.fixed else str(problem)
+    named = problem.rule and problem.rule not in VALIDITY_RULES
+    text = f"{problem} [{problem.rule}]" if named else str(problem)
     return text if problem.is_error else f"warning: {text}"
 
 

@@ -11,6 +11,7 @@ from b12site.models import Override, Source
 __all__ = [
     "ERROR",
     "OFF",
+    "VALIDITY_RULES",
     "WARNING",
     "Override",
     "Rule",
@@ -20,6 +21,32 @@ __all__ = [
 ]
 
 OFF = "off"
+# the rules of valid content (rules.py defines them; a test keeps the two lists equal): known
+# here so that naming a finding's rule needs no import of every rule
+VALIDITY_RULES = frozenset(
+    {
+        "site-settings",
+        "file-name",
+        "file-format",
+        "yaml-syntax",
+        "front-matter",
+        "unknown-person",
+        "review-missing",
+        "reviewer-credentials",
+        "reviewer-is-author",
+        "date-order",
+        "doi-syntax",
+        "pmid-syntax",
+        "url-scheme",
+        "duplicate-reference",
+        "unknown-citation",
+        "top-heading",
+        "duplicate-id",
+        "markdown-limit",
+        "unclosed-html",
+        "url-clash",
+    }
+)
 
 
 @dataclass(frozen=True)
