@@ -221,3 +221,18 @@ def test_new_article_is_refused_by_check_until_its_placeholders_are_filled(
         f["file"] == "content/folate-and-b12-together.md" for f in json.loads(out)["findings"]
     )
     assert main(argv) == 1  # the file exists: never overwritten
+
+
+def test_a_broken_site_yaml_is_a_finding_in_every_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "site.yaml").write_text("title: Health\nbase_url: example.org\n", "utf-8")
+    code, out = check(tmp_path, capsys, "--format", "json")
+    report = json.loads(out)
+    assert code == 1
+    assert {(f["rule"], f["file"], f["line"], f["field"]) for f in report["findings"]} >= {
+        ("site-settings", "site.yaml", 2, "base_url")
+    }
+    code, out = check(tmp_path, capsys, "--format", "github")
+    assert code == 1
+    assert "::error file=site.yaml,line=2,title=site-settings::" in out

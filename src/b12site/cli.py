@@ -12,7 +12,8 @@ from typing import Any
 from b12site import __version__
 from b12site.build import BuildResult, build
 from b12site.errors import B12Error, Problem, ProblemsError, UpdateInterrupted
-from b12site.findings import VALIDITY_RULES
+from b12site.findings import VALIDITY_RULES, Rule
+from b12site.models import Override
 from b12site.progress import progress_bar
 from b12site.scaffold import init_site
 from b12site.workers import default_jobs, no_progress
@@ -198,30 +199,25 @@ def _check(args: argparse.Namespace) -> int:
     from b12site.checking import check_site, report_statuses
     from b12site.dashboard import report_files
     from b12site.external import ExternalSettings
-    from b12site.formats import as_github, as_json, as_sarif, human
     from b12site.rules import RULES
 
     progress = progress_bar(sys.stderr) if args.format == "human" else no_progress
-    result = check_site(
-        args.config,
-        args.base_url,
-        args.drafts,
-        jobs=args.jobs,
-        external=ExternalSettings() if args.external else None,
-        progress=progress,
-    )
+    try:
+        result = check_site(
+            args.config,
+            args.base_url,
+            args.drafts,
+            jobs=args.jobs,
+            external=ExternalSettings() if args.external else None,
+            progress=progress,
+        )
+    except ProblemsError as exc:  # site.yaml or the content folder: nothing else can be read
+        print(_formatted(args.format, tuple(exc.problems), (), 0, RULES))
+        return 1
     verdict = result.verdict
-    findings, overrides = verdict.findings, verdict.overrides
-    if args.format == "json":
-        text = as_json(findings, overrides, result.files)
-    elif args.format == "github":
-        text = as_github(findings)
-    elif args.format == "sarif":
-        text = as_sarif(findings, RULES, overrides, __version__)
-    else:
-        text = human(findings, overrides, result.files)
+    text = _formatted(args.format, verdict.findings, verdict.overrides, result.files, RULES)
     if text:
-        print(text.rstrip("\n"))
+        print(text)
     if args.report is not None:
         statuses, elsewhere = report_statuses(result)
         files = report_files(statuses, result.today, result.config.title, elsewhere)
@@ -230,6 +226,27 @@ def _check(args: argparse.Namespace) -> int:
             (args.report / name).write_bytes(data)
         print(f"Review dashboard: {args.report / 'index.html'}", file=sys.stderr)
     return 1 if verdict.blocking(args.strict) else 0
+
+
+def _formatted(
+    form: str,
+    findings: Sequence[Problem],
+    overrides: Sequence[Override],
+    files: int,
+    rules: Sequence[Rule],
+) -> str:
+    """Findings in one of check's output formats."""
+    from b12site.formats import as_github, as_json, as_sarif, human
+
+    if form == "json":
+        text = as_json(findings, overrides, files)
+    elif form == "github":
+        text = as_github(findings)
+    elif form == "sarif":
+        text = as_sarif(findings, rules, overrides, __version__)
+    else:
+        text = human(findings, overrides, files)
+    return text.rstrip("\n")
 
 
 def _new(args: argparse.Namespace) -> int:
