@@ -115,10 +115,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _reply(self, method: str) -> None:
         site = self.server.site  # type: ignore[attr-defined]
         earlier = site.arrive(method, self.path, self.headers.get("User-Agent", ""))
+        left = False
         try:
             route = site.routes.get(self.path, lambda method, n: Reply(404))
             reply = route(method, earlier)
             time.sleep(reply.delay)
+            site.leave()  # before answering: the client may ask again as soon as it is answered
+            left = True
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
@@ -127,7 +130,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
         finally:
-            site.leave()
+            if not left:
+                site.leave()
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet."""

@@ -32,7 +32,7 @@ from typing import IO
 
 from b12site import __version__
 from b12site.errors import Problem
-from b12site.findings import ERROR, WARNING, Rule
+from b12site.links import BROKEN_LINK_EXTERNAL, EXTERNAL_LINK_UNREACHABLE
 
 __all__ = [
     "BACKOFF",
@@ -60,18 +60,6 @@ __all__ = [
     "status_outcome",
 ]
 
-BROKEN_LINK_EXTERNAL = Rule(
-    "external-link-broken",
-    ERROR,
-    "An external link answers 404 or 410, or its host does not exist",
-    "links",
-)
-EXTERNAL_LINK_UNREACHABLE = Rule(
-    "external-link-unreachable",
-    WARNING,
-    "An external link timed out, failed or answered with a server error after retries",
-    "links",
-)
 
 USER_AGENT = f"b12site-linkcheck/{__version__} (+https://github.com/b12site/b12site)"
 HEADERS = {

@@ -9,13 +9,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from b12site.errors import ERROR, Problem, line_of
+from b12site.errors import ERROR, WARNING, Problem, line_of
 from b12site.findings import Rule, locate
 from b12site.models import RenderedArticle, RenderedPage, Source
 
 __all__ = [
     "BROKEN_ANCHOR",
     "BROKEN_LINK",
+    "BROKEN_LINK_EXTERNAL",
+    "EXTERNAL_LINK_UNREACHABLE",
     "Link",
     "LinkFacts",
     "document_links",
@@ -35,6 +37,20 @@ BROKEN_ANCHOR = Rule(
     "broken-anchor",
     ERROR,
     "A link's #anchor names no id on the page it leads to",
+    "links",
+)
+
+# checked only by ``check --external`` (external.py)
+BROKEN_LINK_EXTERNAL = Rule(
+    "external-link-broken",
+    ERROR,
+    "An external link answers 404 or 410, or its host does not exist",
+    "links",
+)
+EXTERNAL_LINK_UNREACHABLE = Rule(
+    "external-link-unreachable",
+    WARNING,
+    "An external link timed out, failed or answered with a server error after retries",
     "links",
 )
 

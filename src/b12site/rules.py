@@ -7,12 +7,16 @@ from collections.abc import Mapping
 from b12site.content import FILE_RULE
 from b12site.errors import ERROR
 from b12site.evidence import UNCITED_STATISTIC
-from b12site.external import BROKEN_LINK_EXTERNAL, EXTERNAL_LINK_UNREACHABLE
 from b12site.facts import UNCITED_REFERENCE
 from b12site.findings import Rule
 from b12site.frontyaml import YAML_RULE
 from b12site.governance import REVIEW_DUE_SOON, REVIEW_OVERDUE
-from b12site.links import BROKEN_ANCHOR, BROKEN_LINK
+from b12site.links import (
+    BROKEN_ANCHOR,
+    BROKEN_LINK,
+    BROKEN_LINK_EXTERNAL,
+    EXTERNAL_LINK_UNREACHABLE,
+)
 from b12site.markup import (
     ID_RULE,
     LIMIT_RULE,
