@@ -37,7 +37,7 @@ def test_links_to_source_files_name_the_file(href: str, shown: str, target: str 
 def _judged(href: str, here: str = "a/") -> list[str]:
     facts = [
         LinkFacts("content/a.md", here, (Link(href, "body", 3, 1, "text"),), frozenset({"top"})),
-        LinkFacts("content/b.md", "b/", (), frozenset({"dose"})),
+        LinkFacts("content/b.md", "b/", (), frozenset({"dose", "ref-smith2020"})),
     ]
     outputs = ["a/index.html", "b/index.html", "index.html", "feed.xml", "static/site.css"]
     sources = {"content/a.md": "a/", "content/b.md": "b/"}
@@ -58,6 +58,7 @@ def _judged(href: str, here: str = "a/") -> list[str]:
         "/health/",
         "#top",
         "b.md#dose",
+        "b.md#cite-smith2020-2",  # a citation mark of a reference the page lists
         "https://elsewhere.org/missing",
         "mailto:editor@x.org",
         "tel:+441234",
@@ -76,6 +77,7 @@ def test_links_that_lead_somewhere_are_fine(href: str) -> None:
         ("#nowhere", "broken-anchor"),
         ("c.md", "broken-link"),
         ("b.md#dosage", "broken-anchor"),
+        ("b.md#cite-jones2019-1", "broken-anchor"),
         ("https://x.org/health/gone/", "broken-link"),
         ("../../../etc/passwd", "broken-link"),
     ],

@@ -25,6 +25,7 @@ __all__ = [
     "md_target",
     "page_ids",
     "split_href",
+    "theme_ids",
 ]
 
 BROKEN_LINK = Rule(
@@ -102,16 +103,23 @@ def md_target(href: str, shown: str, content_prefix: str = "content/") -> str | 
 
 
 def page_ids(doc: RenderedArticle | RenderedPage) -> frozenset[str]:
-    """Every id on a document's page: its text's own and those the theme adds."""
-    from b12site.markup import RESERVED_IDS  # the ids the default theme gives its own parts
-
+    """The ids of a document's page that its own text decides: its headings and given ids,
+    its references (``ref-…``) and FAQ entries. The theme's fixed ids are added by
+    ``theme_ids``, and citation marks (``cite-…``) are judged by their reference."""
     if isinstance(doc, RenderedPage):
-        return PAGE_IDS | set(_IDS.findall(doc.body_html))
+        return frozenset(_IDS.findall(doc.body_html))
     fields = [doc.summary_html, *doc.key_points_html, doc.body_html, *(a for _, a in doc.faq_html)]
-    found = {i for text in fields for i in _IDS.findall(text)}
+    found = {i for text in fields for i in _IDS.findall(text) if not i.startswith("cite-")}
     found.update(f"faq-{n}" for n in range(1, len(doc.faq_html) + 1))
     found.update(c.anchor for c in doc.citations)
-    return (RESERVED_IDS - {"top"}) | found
+    return frozenset(found)
+
+
+def theme_ids(kind: str) -> frozenset[str]:
+    """The ids the default theme gives every article (or plain page) of its own."""
+    from b12site.markup import RESERVED_IDS  # imported only when links are judged
+
+    return (RESERVED_IDS - {"top"}) if kind == "article" else PAGE_IDS
 
 
 def document_links(doc: RenderedArticle | RenderedPage) -> tuple[Link, ...]:
@@ -217,6 +225,8 @@ def _anchor(
     known = ids.get(path)
     if not fragment or known is None or fragment in known:
         return None
+    if fragment.startswith("cite-") and f"ref-{fragment[5:].rpartition('-')[0]}" in known:
+        return None  # a citation mark of a reference the page lists
     return BROKEN_ANCHOR, f"'{href}': the page has no '#{fragment}'"
 
 

@@ -167,8 +167,8 @@ def encode_entry(entry: Entry) -> str:
             entry.digest,
             entry.card_digest,
             entry.overrides,
-            entry.links,
-            entry.ids,
+            [_link_row(link) for link in entry.links],
+            "\n".join(entry.ids),  # ids hold no white space: one text decodes fastest
             entry.grade,
         )
     )
@@ -187,21 +187,21 @@ def decode_entry(text: str) -> Entry:
         strings = (kind, shown, digest, card_digest)
         if not all(isinstance(value, str) for value in strings):
             raise codec.DecodeError("entry fields have the wrong types")
-        if not (grade is None or type(grade) in (int, float)) or type(ids) is not list:
+        if not (grade is None or type(grade) in (int, float)) or type(ids) is not str:
             raise codec.DecodeError("entry fields have the wrong types")
         return Entry(
             kind,
             shown,
             _page_card(card) if kind == "page" else _article_card(card),
-            codec.decode(tuple[Problem, ...], findings) if findings else (),
+            tuple(_problem(row) for row in findings),
             _line(slug_line),
             _line(review_line),
             digest,
             card_digest,
             "",
             codec.decode(tuple[Override, ...], overrides) if overrides else (),
-            codec.decode(tuple[Link, ...], links) if links else (),
-            tuple(_text(i) for i in ids),
+            tuple(_link(row) for row in links),
+            tuple(ids.split("\n")) if ids else (),
             grade,
         )
     except (TypeError, ValueError) as exc:
@@ -246,6 +246,32 @@ def _page_card(data: list[object]) -> PageCard:
     day = date.fromisoformat(updated) if isinstance(updated, str) else None
     return PageCard(
         _text(slug), _text(title), _text(description), day, draft is True, _md_links(md_links)
+    )
+
+
+def _link_row(link: Link) -> list[object]:
+    return [link.href, link.field, link.line, link.column, link.text]
+
+
+def _link(row: list[object]) -> Link:
+    href, field, line, column, text = row
+    return Link(_text(href), _text(field), _line(line), _line(column), _text(text))
+
+
+def _problem(row: list[object]) -> Problem:
+    """A finding from the cache, by hand: an edit's rebuild decodes every file's findings."""
+    path, line, field, message, rule, severity, column = row
+    texts = (path, field, message, rule, severity)
+    if not all(type(value) is str for value in texts):
+        raise codec.DecodeError("finding fields have the wrong types")
+    return Problem(
+        cast(str, path),
+        _line(line),
+        cast(str, field),
+        cast(str, message),
+        cast(str, rule),
+        cast(str, severity),
+        _line(column),
     )
 
 

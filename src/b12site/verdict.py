@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from b12site.cards import Site
 from b12site.errors import ERROR, Problem, suggest
 from b12site.findings import OFF
-from b12site.links import LinkFacts, link_findings
+from b12site.links import LinkFacts, link_findings, theme_ids
 from b12site.models import Override
 from b12site.rules import BY_ID
 from b12site.stage import Entry
@@ -93,7 +93,10 @@ def site_verdict(
     not be read, are not judged)."""
     config = site.config
     published = [e for e in entries if e.shown in site.sources]
-    facts = [LinkFacts(e.shown, e.card.path, e.links, frozenset(e.ids)) for e in published]
+    theme = {kind: theme_ids(kind) for kind in ("article", "page")}
+    facts = [
+        LinkFacts(e.shown, e.card.path, e.links, theme[e.kind].union(e.ids)) for e in published
+    ]
     sources = {**{t: "" for t in unknown_targets}, **site.sources}
     found = link_findings(facts, outputs, sources, config.path_prefix, config.base_url)
     found = [p for p in found if not _to_unknown(p, unknown_targets)]
