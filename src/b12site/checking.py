@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -138,11 +138,6 @@ def article_cards(result: CheckResult) -> list[tuple[Entry, ArticleCard]]:
         for e in result.entries
         if e.kind == "article" and e.shown in result.site.sources
     ]
-
-
-def without_time(result: CheckResult) -> CheckResult:
-    """The result without its timing (for comparing two checks)."""
-    return replace(result, seconds=0.0)
 
 
 def report_statuses(result: CheckResult) -> tuple[list[ArticleStatus], list[Problem]]:
