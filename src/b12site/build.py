@@ -48,7 +48,7 @@ from b12site.writer import (
     write_site,
 )
 
-__all__ = ["BuildResult", "Content", "build", "collecting_less", "load_site"]
+__all__ = ["BuildResult", "Content", "build", "collecting_less", "entry_digests", "load_site"]
 
 
 @dataclass(frozen=True)
@@ -219,7 +219,7 @@ def _full_build(
         [*found.problems, *loaded.problems],
         partial(assemble, config, loaded.entries, today, drafts, partial(cached_related, cache)),
     )
-    plan = plan_site(site, dict(d for e in loaded.entries for d in _digests(e)))
+    plan = plan_site(site, entry_digests(loaded.entries))
     from b12site.verdict import site_verdict  # the rules: imported only when judging
 
     verdict = site_verdict(site, loaded.entries, [*(o.path for o in plan), *found.static])
@@ -358,8 +358,12 @@ def _with_cache_warning(result: BuildResult, cache: Cache) -> BuildResult:
     return replace(result, warnings=(*result.warnings, problem))
 
 
-def _digests(entry: Entry) -> tuple[tuple[str, str], tuple[str, str]]:
-    return (entry.key, entry.digest), (f"card:{entry.card.slug}", entry.card_digest)
+def entry_digests(entries: Iterable[Entry]) -> dict[str, str]:
+    """The digests the plan keys outputs by: each document's, and each card's."""
+    found = {}
+    for entry in entries:
+        found[entry.key], found[f"card:{entry.card.slug}"] = entry.digest, entry.card_digest
+    return found
 
 
 def _document(

@@ -8,18 +8,18 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from b12site.build import collecting_less
+from b12site.build import collecting_less, entry_digests
 from b12site.cache import CACHE_DIR, open_cache
 from b12site.cards import ArticleCard, Site
 from b12site.config import load_config
 from b12site.dashboard import ArticleStatus
 from b12site.dates import build_date
-from b12site.errors import ContentError, Problem
+from b12site.errors import Problem
 from b12site.external import ExternalSettings, LinkUse, check_external
 from b12site.keys import content_key
 from b12site.models import SiteConfig
 from b12site.plan import plan_site
-from b12site.site import assemble
+from b12site.site import assemble, url_clashes
 from b12site.sources import load_entries, scan
 from b12site.stage import Entry
 from b12site.static import collect_static
@@ -39,10 +39,9 @@ class CheckResult:
     config: SiteConfig
     verdict: Verdict
     files: int  # content files checked
-    site: Site | None  # None when no file could be read
+    site: Site  # of the files that could be read
     entries: tuple[Entry, ...]  # the valid files'
     today: date
-    seconds: float
 
 
 @collecting_less
@@ -58,9 +57,8 @@ def check_site(
 ) -> CheckResult:
     """Load, validate, render, assemble and plan the site as a build does, reading the build
     cache but writing nothing, and judge every finding of every file at once."""
-    started = time.perf_counter()
     today, jobs = today or build_date(), jobs or default_jobs()
-    config = load_config(config_path, base_url)  # a broken site.yaml hides nothing else
+    config = load_config(config_path, base_url)  # nothing can be judged without it
     scanned = scan(config.content_dir, config.root)
     cache = open_cache(config.root / CACHE_DIR, read_only=True)
     try:
@@ -77,41 +75,22 @@ def check_site(
     finally:
         cache.close()
     invalid = [*scanned.problems, *loaded.problems]
-    entries, clashes = _without_clashes(config, loaded.entries, today, drafts)
+    clashes = url_clashes(loaded.entries)  # reported; the files that clash are left out
+    clashing = {p.path for p in clashes}
+    entries = [e for e in loaded.entries if e.shown not in clashing]
     site = assemble(config, entries, today, drafts)
-    digests = {k: v for e in entries for k, v in ((e.key, e.digest), (f"card:{e.card.slug}", ""))}
-    plan = plan_site(site, digests)
+    plan = plan_site(site, entry_digests(entries))
     static = collect_static([THEME_DIR / "static", config.static_dir])
     more = [*invalid, *clashes]
     if external is not None:
         cache_file = config.root / CACHE_DIR / EXTERNAL_CACHE
         more += check_external(_external_uses(site, entries), cache_file, external, time.time())
-    unreadable = {p.path for p in invalid} | {p.path for p in clashes}
+    unreadable = {p.path for p in invalid} | clashing
     verdict = site_verdict(
         site, entries, [*(o.path for o in plan), *static], more, sorted(unreadable)
     )
     files = len(scanned.sources) + sum(1 for p in scanned.problems if p.path.endswith(".md"))
-    return CheckResult(
-        config,
-        verdict,
-        files,
-        site,
-        tuple(entries),
-        today,
-        time.perf_counter() - started,
-    )
-
-
-def _without_clashes(
-    config: SiteConfig, entries: Sequence[Entry], today: date, drafts: bool
-) -> tuple[list[Entry], list[Problem]]:
-    """The entries that can be assembled into one site, and the URL clashes of the others."""
-    try:
-        assemble(config, entries, today, drafts, related=lambda articles: {})
-    except ContentError as exc:
-        clashing = {p.path for p in exc.problems}
-        return [e for e in entries if e.shown not in clashing], list(exc.problems)
-    return list(entries), []
+    return CheckResult(config, verdict, files, site, tuple(entries), today)
 
 
 def _external_uses(site: Site, entries: Sequence[Entry]) -> list[LinkUse]:
@@ -131,8 +110,6 @@ def _external_uses(site: Site, entries: Sequence[Entry]) -> list[LinkUse]:
 
 def article_cards(result: CheckResult) -> list[tuple[Entry, ArticleCard]]:
     """The published articles with their entries, for the review dashboard."""
-    if result.site is None:
-        return []
     return [
         (e, e.article)
         for e in result.entries

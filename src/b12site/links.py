@@ -165,15 +165,19 @@ def link_findings(
     sources: Mapping[str, str],
     prefix: str,
     base_url: str,
+    unjudged: frozenset[str] = frozenset(),
 ) -> list[Problem]:
     """Internal links that lead nowhere: to no planned output, to no published source file,
     or to an id that is not on the page. ``sources`` maps source files to site paths;
-    ``prefix`` is the URL path the site lives under."""
+    ``prefix`` is the URL path the site lives under; links to the source files in
+    ``unjudged`` (files that could not be read) are left alone."""
     planned = set(outputs)
     ids = {facts.path: facts.ids for facts in documents}
     found: list[Problem] = []
     for facts in documents:
         for link in facts.links:
+            if md_target(link.href, facts.shown) in unjudged:
+                continue
             problem = _judge(link, facts, planned, ids, sources, prefix, base_url)
             if problem is not None:
                 rule, message = problem

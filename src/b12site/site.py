@@ -14,7 +14,7 @@ from b12site.names import RESERVED_PATHS
 from b12site.related import related_articles
 from b12site.stage import Entry
 
-__all__ = ["RESERVED_PATHS", "assemble", "is_published", "live_pages"]
+__all__ = ["RESERVED_PATHS", "assemble", "is_published", "live_pages", "url_clashes"]
 
 Related = Callable[[Sequence[ArticleCard]], Mapping[str, tuple[ArticleCard, ...]]]
 
@@ -34,7 +34,8 @@ def assemble(
     related: Related = related_articles,
 ) -> Site:
     """Build the ``Site`` index from valid entries; raise ContentError on URL clashes."""
-    _check_paths(entries)  # drafts and future articles too: they will be published
+    if clashes := url_clashes(entries):  # drafts and future articles too: they will be published
+        raise ContentError(clashes)
     live = [
         e
         for e in entries
@@ -65,8 +66,9 @@ def live_pages(pages: Sequence[PageCard], drafts: bool) -> list[PageCard]:
     return sorted(live, key=lambda p: p.title.casefold())
 
 
-def _check_paths(entries: Sequence[Entry]) -> None:
-    """Every URL must belong to exactly one source, and none may shadow a built-in page."""
+def url_clashes(entries: Sequence[Entry]) -> list[Problem]:
+    """Sources whose URL is another's, or a built-in page's: every URL must belong to
+    exactly one source."""
     owners: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
     for entry in entries:
         owners[entry.card.slug].append((entry.shown, entry.slug_line))
@@ -91,8 +93,7 @@ def _check_paths(entries: Sequence[Entry]) -> None:
                         shown, line, "slug", f"'/{slug}/' is also the URL of {others}", "url-clash"
                     )
                 )
-    if problems:
-        raise ContentError(problems)
+    return problems
 
 
 def _topics(config: SiteConfig, articles: Sequence[ArticleCard]) -> tuple[Topic, ...]:

@@ -97,15 +97,16 @@ def site_verdict(
     facts = [
         LinkFacts(e.shown, e.card.path, e.links, theme[e.kind].union(e.ids)) for e in published
     ]
-    sources = {**{t: "" for t in unknown_targets}, **site.sources}
-    found = link_findings(facts, outputs, sources, config.path_prefix, config.base_url)
-    found = [p for p in found if not _to_unknown(p, unknown_targets)]
+    found = link_findings(
+        facts,
+        outputs,
+        site.sources,
+        config.path_prefix,
+        config.base_url,
+        frozenset(unknown_targets),
+    )
     return judge(
         [*site.findings, *found, *more],
         config.rules,
         {e.shown: e.overrides for e in published if e.overrides},
     )
-
-
-def _to_unknown(problem: Problem, targets: Iterable[str]) -> bool:
-    return any(f"links to {t}," in problem.message for t in targets)
