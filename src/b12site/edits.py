@@ -202,11 +202,9 @@ def _judged_differently(entry: Entry, stored: str) -> bool:
         old = decode_entry(stored)
     except codec.DecodeError:
         return True
-    return (old.links_digest, old.overrides, old.card.md_links) != (
-        entry.links_digest,
-        entry.overrides,
-        entry.card.md_links,
-    ) or bool(entry.card.md_links)
+    # links to other files need the full plan to be resolved (their targets are in the card)
+    changed = (old.links_digest, old.overrides) != (entry.links_digest, entry.overrides)
+    return changed or bool(entry.card.md_links)
 
 
 def _warnings(
