@@ -326,6 +326,30 @@ def test_name_not_known_is_an_error_without_retries(monkeypatch: pytest.MonkeyPa
     assert asked == ["gone.example"]
 
 
+def test_a_machine_that_finds_no_host_at_all_gets_one_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def lookup(name: Any, *args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "fake lookup failure")
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    [problem] = check("https://a.example/1", "https://b.example/2", "https://b.example/3")[0]
+    assert problem.message == (
+        "none of the 2 hosts linked to could be found: this machine cannot look up names "
+        "(offline?), so external links were not checked"
+    )
+    assert (problem.rule, problem.severity) == ("external-link-unreachable", WARNING)
+
+
+def test_one_missing_host_among_found_ones_is_an_error(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_lookup(monkeypatch, "gone.example", socket.EAI_NONAME)
+    good = site.answer("/fine", Reply(200))
+    [problem] = check(good, "https://gone.example/a")[0]
+    assert problem.message == "https://gone.example/a: its host gone.example does not exist"
+
+
 def test_temporary_lookup_failure_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
     asked = _fake_lookup(monkeypatch, "flaky.example", socket.EAI_AGAIN)
     [problem] = check("https://flaky.example/a")[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -84,7 +84,9 @@ def check_site(
     more = [*invalid, *clashes]
     if external is not None:
         cache_file = config.root / CACHE_DIR / EXTERNAL_CACHE
-        more += check_external(_external_uses(site, entries), cache_file, external, time.time())
+        found = check_external(_external_uses(site, entries), cache_file, external, time.time())
+        site_file = config.config_path.name  # what a finding of no one file is told of
+        more += [p if p.path else replace(p, path=site_file) for p in found]
     unreadable = {p.path for p in invalid} | clashing
     verdict = site_verdict(
         site, entries, [*(o.path for o in plan), *static], more, sorted(unreadable)

@@ -422,6 +422,21 @@ def findings(
     return sorted(problems, key=lambda problem: problem.sort_key)
 
 
+def _offline(checked: Mapping[str, Outcome]) -> Problem | None:
+    """One warning instead of a finding per link when no host at all could be looked up
+    (two or more asked): the machine cannot resolve names, which says nothing of the links."""
+    hosts = {host_of(url): outcome for url, outcome in checked.items()}
+    asked = {h: o for h, o in hosts.items() if h != "invalid" and not h.endswith(".invalid")}
+    if len(asked) < 2 or any(outcome.cause != NO_HOST for outcome in asked.values()):
+        return None
+    rule = EXTERNAL_LINK_UNREACHABLE
+    message = (
+        f"none of the {len(asked)} hosts linked to could be found: this machine cannot look up "
+        "names (offline?), so external links were not checked"
+    )
+    return Problem("", None, "", message, rule.id, rule.severity)
+
+
 def check_external(
     uses: Sequence[LinkUse],
     cache_file: Path | None,
@@ -443,6 +458,8 @@ def check_external(
         if reusable(cache.get(url), now, settings.cache_days)
     }
     checked = fetch_all([url for url in pages if url not in known], settings, sleep)
+    if offline := _offline(checked):
+        return [offline]
     if cache_file is not None:
         kept = {url: e for url, e in cache.items() if fresh(e, now, settings.cache_days)}
         new = {url: CacheEntry(outcome.status, now) for url, outcome in checked.items()}
