@@ -42,11 +42,15 @@ def test_golden_build(tmp_path: Path) -> None:
     built = tree(tmp_path / "out")
     static = {name: data for name, data in built.items() if name.startswith("static/")}
     assert static == {f"static/{name}": data for name, data in tree(REPO / "static").items()}
-    built = {name: data for name, data in built.items() if name not in static}
+    # the search index is Pagefind's, byte for byte its version's: test_search.py judges it
+    search = {name for name in built if name.startswith("pagefind/")}
+    assert "pagefind/pagefind-ui.js" in search
+    built = {n: data for n, data in built.items() if n not in static and n not in search}
     expected_dir = GOLDEN / "expected"
     if os.environ.get("B12SITE_REGENERATE_GOLDEN") == "1":
         shutil.rmtree(expected_dir, ignore_errors=True)
-        shutil.copytree(tmp_path / "out", expected_dir, ignore=shutil.ignore_patterns("static"))
+        ignored = shutil.ignore_patterns("static", "pagefind")
+        shutil.copytree(tmp_path / "out", expected_dir, ignore=ignored)
     expected = tree(expected_dir)
     assert sorted(built) == sorted(expected)
     for name, data in built.items():
@@ -219,14 +223,44 @@ def test_every_output_of_the_sample_site(tmp_path: Path) -> None:
 def test_init_creates_a_buildable_site(tmp_path: Path) -> None:
     target = tmp_path / "new-site"
     assert main(["init", str(target)]) == 0
-    for name in ("site.yaml", "content", "templates/article.html", "static/css/site.css"):
+    for name in ("site.yaml", "content/what-is-vitamin-b12.md", "content/pages/about.md"):
         assert (target / name).exists(), name
+    # the packaged theme is used as it is: nothing of it is copied until asked for
+    assert not (target / "templates").exists() and not (target / "static").exists()
     result = build(target / "site.yaml", today=TODAY)
     assert [str(w) for w in result.warnings] == []
     assert (target / "_site" / "what-is-vitamin-b12" / "index.html").is_file()
     assert (target / ".b12site-cache").is_dir()
     ignored = (target / ".gitignore").read_text().splitlines()
     assert "_site/" in ignored and ".b12site-cache/" in ignored
+
+
+def test_theme_files_are_copied_one_by_one_to_override_the_theme(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "new-site"
+    assert main(["init", str(target)]) == 0
+    config = str(target / "site.yaml")
+    assert main(["theme", "--config", config]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert "templates/article.html" in listed and "static/css/site.css" in listed
+    assert main(["theme", "header.html", "static/css/site.css", "--config", config]) == 0
+    header = target / "templates" / "partials" / "header.html"
+    assert header.read_bytes() == (REPO / "templates" / "partials" / "header.html").read_bytes()
+    assert sorted(
+        p.relative_to(target).as_posix()
+        for p in target.rglob("*")
+        if p.is_file() and p.parts[-3:-1] != ("content", "pages") and "content" not in p.parts
+    ) == [".gitignore", "site.yaml", "static/css/site.css", "templates/partials/header.html"]
+    header.write_text(header.read_text().replace("</header>", "<p>Our own header</p></header>"))
+    out = build(target / "site.yaml", today=TODAY).output
+    assert "<p>Our own header</p>" in (out / "index.html").read_text()
+    capsys.readouterr()
+    assert main(["theme", "header.html", "--config", config]) == 1  # never over an edited copy
+    assert "already exists" in capsys.readouterr().err
+    assert "<p>Our own header</p>" in header.read_text()
+    assert main(["theme", "nothing.html", "--config", config]) == 1
+    assert "the theme has no file 'nothing.html'" in capsys.readouterr().err
 
 
 def test_init_refuses_a_folder_with_files(tmp_path: Path) -> None:

@@ -150,10 +150,15 @@ def test_touched_file_is_reused_and_a_changed_file_processed_again(
     assert processed == []
     changed = root / "content" / "b12-tests.md"
     changed.write_text(changed.read_text("utf-8").replace("Intro paragraph", "Opening"), "utf-8")
+    before = tree(root / "_site")
     result = rebuild(root)
     assert processed == ["b12-tests.md"]
     assert rendered == ["b12-tests/index.html"]
-    assert result.written == 1
+    after = tree(root / "_site")
+    changed_files = sorted(p for p in after if before.get(p) != after[p])
+    # the page, and the search index made anew from it (test_search.py judges the index)
+    assert [p for p in changed_files if not p.startswith("pagefind/")] == ["b12-tests/index.html"]
+    assert result.written == len(changed_files)
     same_tree(tree(root / "_site"), cold(root, tmp_path / "cold")[0])
 
 

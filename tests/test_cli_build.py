@@ -25,6 +25,15 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, captured.out, captured.err
 
 
+def files(out: Path) -> dict[str, bytes]:
+    """Every file of an output folder but b12site's marker, with its bytes."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and p.name != ".b12site"
+    }
+
+
 def test_summary_counts_written_unchanged_and_removed(
     make_site: SiteMaker, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -41,11 +50,22 @@ def test_summary_counts_written_unchanged_and_removed(
     assert again and (again["written"], again["unchanged"]) == ("0", str(total))
     body = "Intro paragraph, edited.\n\n## What it is\n\nText with a citation [@smith2020].\n"
     (root / "content" / "low-b12.md").write_text(article_text(front_matter(), body), "utf-8")
+    before = files(root / "_site")
     edited = SUMMARY.match(run(args, capsys)[1].strip())
-    assert edited and (edited["written"], edited["removed"]) == ("1", "0")
+    after = files(root / "_site")
+    # the page, and the search index made anew from it (its fragments are named by content)
+    changed = {p for p in after if before.get(p) != after[p]}
+    assert {p for p in changed if not p.startswith("pagefind/")} == {"low-b12/index.html"}
+    assert edited and (int(edited["written"]), int(edited["removed"])) == (
+        len(changed),
+        len(before.keys() - after.keys()),
+    )
     (root / "content" / "low-b12.md").rename(root / "content" / "tired.md")
+    before = files(root / "_site")
     renamed = SUMMARY.match(run(args, capsys)[1].strip())
-    assert renamed and renamed["removed"] == "1"
+    gone = before.keys() - files(root / "_site").keys()
+    assert {p for p in gone if not p.startswith("pagefind/")} == {"low-b12/index.html"}
+    assert renamed and renamed["removed"] == str(len(gone))
     assert not (root / "_site" / "low-b12").exists()
 
 

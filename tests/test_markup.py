@@ -90,7 +90,7 @@ def test_ordinary_markdown_is_kept(text: str, expected: str) -> None:
 
 def test_tables_keep_alignment_without_inline_style() -> None:
     html = str(Converter().block("| A | B |\n|:--|--:|\n| 1 | 2 |"))
-    assert '<th align="left">A</th>' in html
+    assert '<th align="left" scope="col">A</th>' in html
     assert '<td align="right">2</td>' in html
     assert "style" not in html
 

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
-from b12site import inline, markup
+from b12site import blocks, inline, markup
 from b12site.citations import CITATION_RE, KEY_RE, CitationState
 from b12site.config import load_config
 from b12site.content import read_source
@@ -98,6 +98,7 @@ def oracle_sanitise(text: str) -> str:
         url_schemes=set(markup.URL_SCHEMES),
         link_rel=None,
         strip_comments=True,
+        attribute_filter=blocks.attribute_filter,
     )
 
 
@@ -117,7 +118,7 @@ class Oracle:
         self.citations = _OracleExtension(dict(numbers or {}))
         extensions = ["tables", "toc", "attr_list", "def_list", "fenced_code", "sane_lists", "abbr"]
         self.md = markdown.Markdown(
-            extensions=[*extensions, self.citations],
+            extensions=[*extensions, self.citations, blocks.BlocksExtension()],
             extension_configs={
                 "toc": {"slugify": markup.heading_slug, "toc_depth": "2-6"},
                 "tables": {"use_align_attribute": True},
@@ -126,6 +127,8 @@ class Oracle:
         )
         self.toc: list[tuple[str, str]] = []
         self.used: set[str] = set()
+        self.blocks = blocks.BlockState()
+        blocks.use_state(self.md, self.blocks)
 
     def raw(self, text: str) -> str:
         """Markdown's HTML, before sanitising; heading ids kept clear of the page's earlier ids."""
@@ -136,7 +139,8 @@ class Oracle:
         finally:
             markup._LOCAL.taken = set()
 
-    def block(self, text: str, collect_toc: bool = False) -> str:
+    def block(self, text: str, collect_toc: bool = False, level: int = 1) -> str:
+        self.blocks.level = level
         emitted = self.citations.citations.emitted
         before = {key: len(anchors) for key, anchors in emitted.items()}
         out = self.raw(text)
@@ -179,7 +183,7 @@ def oracle_render(article: Article, words_per_minute: int = 200) -> dict[str, An
     summary = convert.inline(article.summary)
     key_points = [convert.inline(point) for point in article.key_points]
     body = convert.block(article.body, collect_toc=True)
-    faq = [convert.block(answer) for answer in answers]
+    faq = [convert.block(answer, level=3) for answer in answers]
     emitted = convert.anchors()
     assigned = convert.citations.citations.assigned
     order = list(assigned) + [ref.id for ref in article.references if ref.id not in assigned]
@@ -380,6 +384,8 @@ LINES = [
     "| a | b |", "|:--|--:|", "| 1 [@a] | *2* |", "```", "~~~", "    code", "> quote [@a]",
     "Term", ": definition", "*[B12]: Vitamin B12", "B12 text", "[TOC]", "---", "{: #custom }",
     "[ref]: https://example.org", "see [ref] and [link](https://x.org) ![img](x.png)", "",
+    "!!! urgent", "!!! do \"Do this\"", "!!! dont", "!!! odd", "    - item [@a]", "    text",
+    "Table: cap [@b]",
 ]
 # fmt: on
 BODY = st.lists(st.one_of(st.sampled_from(LINES), INLINE), max_size=14).map("\n".join)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +32,8 @@ from b12site.lastbuild import (
 )
 from b12site.models import RenderedArticle, RenderedPage, SiteConfig
 from b12site.outputs import outdated, render_outputs
-from b12site.plan import plan_site
+from b12site.plan import pager_slugs, plan_site
+from b12site.search import SearchIndex, indexed_pages
 from b12site.settings import load_settings
 from b12site.site import assemble
 from b12site.sources import Loaded, SourceFile, load_entries, scan
@@ -220,6 +222,7 @@ def _full_build(
         partial(assemble, config, loaded.entries, today, drafts, partial(cached_related, cache)),
     )
     plan = plan_site(site, entry_digests(loaded.entries))
+    cache.remember({"pager": json.dumps(pager_slugs(site), sort_keys=True)})  # for edits
     from b12site.verdict import site_verdict  # the rules: imported only when judging
 
     verdict = site_verdict(site, loaded.entries, [*(o.path for o in plan), *found.static])
@@ -236,7 +239,10 @@ def _full_build(
         jobs,
         progress("Rendering", len(todo)),
     )
-    report, records = _write(found, files, keys, kept, previous)
+    pages = indexed_pages(plan)
+    cache.remember({"search": json.dumps(pages)})  # the pages an edit's new index reads
+    search = SearchIndex(out, pages, keys, previous, found.present)
+    report, records = _write(found, files, keys, kept, previous, search)
     result = BuildResult(
         out,
         len(site.articles),
@@ -327,9 +333,17 @@ def _write(
     keys: dict[str, str],
     kept: dict[str, tuple[int, int]],
     previous: dict[str, OutputRecord],
+    search: SearchIndex,
 ) -> tuple[WriteReport, dict[str, OutputRecord]]:
-    """Write what changed and remove what is no longer planned; the new output records."""
+    """Write what changed (with the search index made anew when a searched page changed) and
+    remove what is no longer planned; the new output records."""
     out, present, static, static_keys = found.out, found.present, found.static, found.static_keys
+    reused = search.kept()
+    if reused is None:
+        files = search.with_index(files)
+    else:
+        kept = {**kept, **reused}
+        keys = {**keys, **dict.fromkeys(reused, search.key)}
     changed_static = {
         rel: path
         for rel, path in static.items()
@@ -341,6 +355,7 @@ def _write(
     stale = [p for p in present if p not in made and p != MARKER]
     config = found.config
     report = write_site(out, files, changed_static, stale, config.root, _source_dirs(config))
+    keys = {**keys, **dict.fromkeys(search.made, search.key)}
     stats = {**kept, **{rel: present.get(rel) for rel in static}, **report.stats}
     records = {
         path: OutputRecord(k, *stat)

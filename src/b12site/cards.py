@@ -36,11 +36,25 @@ class ListedArticle:
     reading_minutes: int
     last_reviewed: date
     modified: date
+    index_term: str = ""  # what the A-Z files it under: index_title, about, or the title
 
     @property
     def path(self) -> str:
         """Site path of the article page (a pretty URL)."""
         return f"{self.slug}/"
+
+    @property
+    def key(self) -> str:
+        """Everything lists show of the article, as text: a list page's input."""
+        return (
+            f"{self.slug}\t{self.title}\t{self.description}\t{self.reading_minutes}\t"
+            f"{self.last_reviewed}\t{self.modified}\t{self.index_term}"
+        )
+
+    @property
+    def term(self) -> str:
+        """The A-Z entry: the index term, or the title when there is none."""
+        return self.index_term or self.title
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,7 @@ class ArticleCard:
     reading_minutes: int
     draft: bool
     md_links: tuple[tuple[str, str], ...] = ()  # (link as written, source file it points to)
+    index_term: str = ""  # index_title or about: what the A-Z files the article under
 
     @property
     def path(self) -> str:
@@ -82,16 +97,13 @@ class ArticleCard:
             self.reading_minutes,
             self.last_reviewed,
             self.modified,
+            self.index_term,
         )
 
     @cached_property
     def listed_key(self) -> str:
         """Everything lists show of the article, as text: a list page's input."""
-        item = self.listed
-        return (
-            f"{item.slug}\t{item.title}\t{item.description}\t{item.reading_minutes}\t"
-            f"{item.last_reviewed}\t{item.modified}"
-        )
+        return self.listed.key
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from b12site.errors import B12Error, Problem, ProblemsError, UpdateInterrupted
 from b12site.findings import VALIDITY_RULES, Rule
 from b12site.models import Override
 from b12site.progress import progress_bar
-from b12site.scaffold import init_site
+from b12site.scaffold import copy_theme_files, init_site, theme_files
 from b12site.workers import default_jobs, no_progress
 
 __all__ = ["main"]
@@ -94,6 +94,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     init_cmd = commands.add_parser("init", help="create a new site to start from")
     init_cmd.add_argument("directory", type=Path, help="folder to create the site in")
+    theme_cmd = commands.add_parser(
+        "theme", help="list the theme's files, or copy some into the site to adapt them"
+    )
+    theme_cmd.add_argument("files", nargs="*", help="theme files to copy (none: list them all)")
+    theme_cmd.add_argument(
+        "--config", type=Path, default=Path("site.yaml"), help="site settings file"
+    )
     schema_cmd = commands.add_parser(
         "schema", help="print the JSON Schema of article or page front matter, or site.yaml"
     )
@@ -126,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             made = init_site(args.directory)
             print(f"Created a new site in {made}.\nNext: cd {args.directory} && b12site build")
             return 0
+        if args.command == "theme":
+            return _theme(args)
     except ProblemsError as exc:
         for problem in exc.problems:
             print(_shown(problem), file=sys.stderr)
@@ -152,6 +161,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     _parser().print_help()
     return 2
+
+
+def _theme(args: argparse.Namespace) -> int:
+    """List the packaged theme's files, or copy the named ones into the site."""
+    if not args.files:
+        print("\n".join(theme_files()))
+        return 0
+    site = args.config.resolve().parent
+    for rel in copy_theme_files(site, args.files):
+        print(f"Copied {rel}: edit it there; it overrides the theme's copy")
+    return 0
 
 
 def _schema(kind: str) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from b12site.fields import (
 )
 from b12site.frontyaml import parse_yaml
 from b12site.models import (
+    CareCardSettings,
     Person,
     Publisher,
     ReadabilitySettings,
@@ -71,6 +72,17 @@ class ReadabilityModel(StrictModel):
     allowed_terms: Annotated[list[Text], Field(max_length=2000)] = Field(default_factory=list)
 
 
+CareCardHeading = Annotated[Text, Field(max_length=150)]
+
+
+class CareCardsModel(StrictModel):
+    """The visible headings of the care cards (`!!! non-urgent`, `!!! urgent`, `!!! emergency`)."""
+
+    non_urgent: CareCardHeading = CareCardSettings.non_urgent
+    urgent: CareCardHeading = CareCardSettings.urgent
+    emergency: CareCardHeading = CareCardSettings.emergency
+
+
 class SiteSettings(StrictModel):
     """The schema of ``site.yaml``."""
 
@@ -87,6 +99,7 @@ class SiteSettings(StrictModel):
     people: Annotated[list[PersonModel], Field(min_length=1)]
     topics: list[TopicModel] = Field(default_factory=list)
     readability: ReadabilityModel = Field(default_factory=ReadabilityModel)
+    care_cards: CareCardsModel = Field(default_factory=CareCardsModel)
     rules: RuleSettings = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -156,6 +169,11 @@ def load_config(path: Path, base_url: str | None = None) -> SiteConfig:
         rules=rule_overrides(settings.rules, shown, lines, "rules"),
         readability=ReadabilitySettings(
             settings.readability.target_grade, tuple(settings.readability.allowed_terms)
+        ),
+        care_cards=CareCardSettings(
+            settings.care_cards.non_urgent,
+            settings.care_cards.urgent,
+            settings.care_cards.emergency,
         ),
         content_dir=root / "content",
         templates_dir=root / "templates",

@@ -11,13 +11,21 @@ from markupsafe import Markup
 from b12site.citations import KEY, number_citations
 from b12site.errors import ContentError, Problem, line_of
 from b12site.markup import Converter, Where, strip_tags
-from b12site.models import Article, Page, RenderedArticle, RenderedPage, Source
+from b12site.models import (
+    Article,
+    CareCardSettings,
+    Page,
+    RenderedArticle,
+    RenderedPage,
+    Source,
+)
 
 __all__ = ["markup_problems", "render_article", "render_page", "word_count"]
 
 _CITABLE = re.compile(KEY)  # a reference id that citations can name
 _MOST_ITEMS = 500  # the longest list the schema allows (references)
 _WORD = re.compile(r"[\w\u2019'-]+")
+FAQ_LEVEL = 3  # an FAQ answer sits under its question, an h3
 
 
 def word_count(text: str) -> int:
@@ -25,10 +33,12 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def render_article(article: Article, words_per_minute: int = 200) -> RenderedArticle:
+def render_article(
+    article: Article, words_per_minute: int = 200, care_cards: CareCardSettings | None = None
+) -> RenderedArticle:
     """Render an article's summary, key points, body and FAQ with numbered citations; raise
     ContentError for what breaks the page's rules (headings, ids, unknown citations)."""
-    convert = Converter(ref.id for ref in article.references)
+    convert = Converter((ref.id for ref in article.references), care_cards)
     summary, key_points, body, answers = _convert_fields(
         convert,
         article.source,
@@ -93,7 +103,7 @@ def _convert_fields(
     points = tuple(inline(point, f"key_points[{i}]") for i, point in enumerate(key_points))
     body_html = convert.block(body, True, Where(source.display, "body", source.body_line))
     faq = tuple(
-        convert.block(answer, where=_where(source, f"faq[{i}].answer"))
+        convert.block(answer, where=_where(source, f"faq[{i}].answer"), level=FAQ_LEVEL)
         if isinstance(answer, str)
         else Markup()
         for i, answer in enumerate(answers)
@@ -112,10 +122,10 @@ def _where(source: Source, field: str) -> Where:
     return Where(source.display, field, line_of(field, source.lines, 1) or 1)
 
 
-def render_page(page: Page) -> RenderedPage:
+def render_page(page: Page, care_cards: CareCardSettings | None = None) -> RenderedPage:
     """Render a plain page's body; raise ContentError for what breaks the page's rules."""
     source = page.source
-    convert = Converter()
+    convert = Converter(care_cards=care_cards)
     body = convert.block(page.body, True, Where(source.display, "body", source.body_line))
     if convert.problems:
         raise ContentError(convert.problems)

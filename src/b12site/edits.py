@@ -24,6 +24,7 @@ from b12site.links import BROKEN_ANCHOR, BROKEN_LINK
 from b12site.models import SiteConfig
 from b12site.outputs import render_outputs
 from b12site.plan import Output, article_output, navigation, page_output
+from b12site.search import SEARCH_DIR, SearchIndex
 from b12site.site import is_published, live_pages
 from b12site.sources import Row, SourceFile, cached_source, decode_entry, file_hash
 from b12site.stage import Entry, process_source
@@ -44,6 +45,7 @@ class Edited:
     entries: dict[str, Entry]  # by "article:<slug>" / "page:<slug>"
     outputs: tuple[Output, ...]
     warnings: tuple[Problem, ...]
+    searched: tuple[str, ...]  # the pages the search index is made from
 
 
 def edited_documents(
@@ -110,7 +112,10 @@ def edited_documents(
     warnings = _warnings(last.result, processed, config, today, drafts, strict)
     if warnings is None:
         return None  # the full build reports what stops the build, with every other finding
-    return Edited(tuple(rows), entries, tuple(outputs), warnings)
+    searched = _stored_list(cache, "search")
+    if searched is None:
+        return None
+    return Edited(tuple(rows), entries, tuple(outputs), warnings, searched)
 
 
 def apply_edits(
@@ -129,9 +134,13 @@ def apply_edits(
     outputs = edited.outputs
     documents = {key: entry.document for key, entry in edited.entries.items()}
     files = render_outputs(outputs, documents.__getitem__, config, last.site_key, jobs, _quiet)
-    report = write_site(out, files, {}, (), config.root, source_dirs)
     keys = {output.path: output.key(last.site_key) for output in outputs}
-    records = dict(last.outputs)
+    every = {**{path: record.key for path, record in last.outputs.items()}, **keys}
+    search = SearchIndex(out, edited.searched, every, last.outputs, {})
+    old_index = [path for path in last.outputs if path.startswith(SEARCH_DIR)]
+    report = write_site(out, search.with_index(files), {}, old_index, config.root, source_dirs)
+    keys |= dict.fromkeys(search.made, search.key)
+    records = {p: r for p, r in last.outputs.items() if p not in report.removed}
     for path, stat in report.stats.items():
         key = keys.get(path) or records[path].key  # the marker keeps its record's key
         records[path] = OutputRecord(key, *stat)
@@ -141,7 +150,7 @@ def apply_edits(
         warnings=edited.warnings,
         written=written,
         unchanged=len(records) - 1 - written,
-        removed=0,
+        removed=len(report.removed),
     )
     window = (date.fromisoformat(last.holds_from), date.fromisoformat(last.holds_until))
     save_state(cache, out, inputs, window, result, records, last.outputs, last.site_key)
@@ -166,6 +175,7 @@ def _outputs(
     ]
     nav = navigation(tuple(live_pages([c for c in page_cards if isinstance(c, PageCard)], drafts)))
     related = _related_slugs(cache)
+    pagers = _stored(cache, "pager")
     outputs = []
     for key, entry in entries.items():
         card = entry.card
@@ -176,12 +186,19 @@ def _outputs(
             continue
         if not is_published(entry.article.published, card.draft, today, drafts):
             continue
-        if related is None or card.slug not in related:
+        if related is None or card.slug not in related or pagers is None:
             return None
-        others = [by_slug[("article", slug)] for slug in related[card.slug]]
-        cards = [decode_entry(cache.entry(shown)).card for shown in others]
-        linked = tuple(c for c in cards if isinstance(c, ArticleCard))
-        outputs.append(article_output(entry.article, linked, nav, digests))
+
+        def article_card(slug: str) -> ArticleCard | None:
+            card = decode_entry(cache.entry(by_slug[("article", slug)])).card
+            return card if isinstance(card, ArticleCard) else None
+
+        before, after = pagers.get(card.slug, ("", ""))
+        if any(("article", s) not in by_slug for s in (*related[card.slug], before, after) if s):
+            return None
+        linked = tuple(c for slug in related[card.slug] if (c := article_card(slug)))
+        around = (article_card(before) if before else None, article_card(after) if after else None)
+        outputs.append(article_output(entry.article, linked, nav, digests, around=around))
     return outputs
 
 
@@ -193,6 +210,24 @@ def _related_slugs(cache: Cache) -> dict[str, list[str]] | None:
     except (IndexError, ValueError):
         return None
     return related if isinstance(related, dict) else None
+
+
+def _stored_list(cache: Cache, key: str) -> tuple[str, ...] | None:
+    """A list of paths the last full build stored, or None."""
+    try:
+        stored = json.loads(cache.meta(key))
+    except ValueError:
+        return None
+    return tuple(stored) if isinstance(stored, list) else None
+
+
+def _stored(cache: Cache, key: str) -> dict[str, list[str]] | None:
+    """A mapping of slugs the last full build stored, or None."""
+    try:
+        stored = json.loads(cache.meta(key))
+    except ValueError:
+        return None
+    return stored if isinstance(stored, dict) else None
 
 
 def _judged_differently(entry: Entry, stored: str) -> bool:

@@ -44,6 +44,7 @@ VALIDITY_RULES = frozenset(
         "duplicate-id",
         "markdown-limit",
         "unclosed-html",
+        "content-block",
         "url-clash",
     }
 )

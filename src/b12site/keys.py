@@ -44,6 +44,7 @@ def content_key(config: SiteConfig) -> str:
         config.review_cycle_months,
         config.words_per_minute,
         config.readability,
+        config.care_cards,
     )
     return digest_of("content", version(), codec.dumps(settings))
 

@@ -20,13 +20,16 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markupsafe import Markup
 
+from b12site import blocks
+from b12site.blocks import BLOCK_RULE, CAPTION_PREFIX, BlocksExtension, BlockState
 from b12site.citations import CitationProcessor, CitationState
 from b12site.errors import ContentError, Problem, suggest
 from b12site.inline import INLINE_INTERNALS, SkippingInlineProcessor, plain_html
 from b12site.limits import markdown_limits
-from b12site.models import TocEntry
+from b12site.models import CareCardSettings, TocEntry
 
 __all__ = [
+    "BLOCK_RULE",
     "ID_RULE",
     "LIMIT_RULE",
     "RESERVED_IDS",
@@ -55,8 +58,8 @@ RESERVED_IDS = frozenset(
     }
 )
 # ids the theme gives its own elements: reference list entries, citations, FAQ questions,
-# A-Z letters and section titles
-RESERVED_ID_PREFIXES = ("ref-", "cite-", "faq-", "letter-")
+# A-Z letters and section titles; and those of table captions, which the converter gives
+RESERVED_ID_PREFIXES = ("ref-", "cite-", "faq-", "letter-", CAPTION_PREFIX)
 RESERVED_ID_SUFFIXES = ("-title",)
 ALLOWED_TAGS = frozenset(
     {
@@ -107,6 +110,16 @@ ALLOWED_TAGS = frozenset(
         "ul",
     }
 )
+# Guarded attributes (blocks.attribute_filter): kept only on the elements the health content
+# blocks and table regions are made of, with the exact values they are made with; raw HTML
+# and attribute lists an editor writes cannot give them.
+GUARDED_ATTRIBUTES: Mapping[str, set[str]] = {
+    "div": {"class", "role", "tabindex", "aria-labelledby", "aria-label"},
+    "span": {"class"},
+    "ul": {"class"},
+    "caption": {"id"},
+    **{f"h{n}": {"class"} for n in range(2, 7)},
+}
 ALLOWED_ATTRIBUTES: Mapping[str, set[str]] = {
     "a": {"href", "title", "id", "class", "role", "aria-label"},
     "abbr": {"title"},
@@ -116,7 +129,11 @@ ALLOWED_ATTRIBUTES: Mapping[str, set[str]] = {
     "ol": {"start"},
     "sup": {"class", "id"},
     "code": {"class"},
-    **{f"h{n}": {"id"} for n in range(2, 7)},
+    "div": GUARDED_ATTRIBUTES["div"],
+    "span": GUARDED_ATTRIBUTES["span"],
+    "ul": GUARDED_ATTRIBUTES["ul"],
+    "caption": GUARDED_ATTRIBUTES["caption"],
+    **{f"h{n}": {"id", "class"} for n in range(2, 7)},
 }
 LIMIT_RULE = "markdown-limit"
 UNCLOSED_RULE = "unclosed-html"
@@ -139,6 +156,7 @@ def _cleaner() -> Callable[[str], str]:
         "url_schemes": set(URL_SCHEMES),
         "link_rel": None,
         "strip_comments": True,
+        "attribute_filter": blocks.attribute_filter,
     }
     if hasattr(nh3, "Cleaner"):
         return nh3.Cleaner(**options).clean
@@ -217,7 +235,7 @@ class _Inspector(treeprocessors.Treeprocessor):
 def _new_markdown() -> markdown.Markdown:
     """A Markdown converter with the site's extensions and the faster inline pass."""
     md = markdown.Markdown(
-        extensions=[*EXTENSIONS, _CitationExtension()],
+        extensions=[*EXTENSIONS, _CitationExtension(), BlocksExtension()],
         extension_configs={
             "toc": {"slugify": heading_slug, "toc_depth": "2-6"},
             "tables": {"use_align_attribute": True},
@@ -235,16 +253,20 @@ _LOCAL = threading.local()
 
 
 @contextlib.contextmanager
-def _markdown(state: CitationState, taken: set[str]) -> Iterator[markdown.Markdown]:
-    """This thread's converter, reset and lent one document's citation state and the ids its
-    page already uses for a conversion."""
+def _markdown(
+    state: CitationState, taken: set[str], block_state: BlockState
+) -> Iterator[markdown.Markdown]:
+    """This thread's converter, reset and lent one document's citation and block state and
+    the ids its page already uses for a conversion."""
     md: markdown.Markdown = getattr(_LOCAL, "md", None) or _new_markdown()
     _LOCAL.md = None  # lent out: a nested call or a failed conversion never shares it
     citations = cast("CitationProcessor", md.inlinePatterns["citation"])
     md.reset()
     citations.state, _LOCAL.taken = state, taken
+    blocks.use_state(md, block_state)
     yield md
     citations.state, _LOCAL.taken = CitationState(), set()
+    blocks.use_state(md, BlockState())
     _LOCAL.md = md
 
 
@@ -270,8 +292,11 @@ class Converter:
     """One document's conversions: citations numbered across all of its fields in page order,
     one registry of ids for the whole page, and the problems found on the way."""
 
-    def __init__(self, known_keys: Iterable[str] = ()) -> None:
+    def __init__(
+        self, known_keys: Iterable[str] = (), care_cards: CareCardSettings | None = None
+    ) -> None:
         self.citations = CitationState(known=frozenset(known_keys))
+        self.blocks = BlockState(wording=care_cards or CareCardSettings())
         self._toc: list[TocEntry] = []
         self._used: set[str] = set()
         self.problems: list[Problem] = []
@@ -281,8 +306,12 @@ class Converter:
         """The H2 headings of the last block converted with ``collect_toc``."""
         return tuple(self._toc)
 
-    def block(self, text: str, collect_toc: bool = False, where: Where | None = None) -> Markup:
-        """Convert Markdown blocks to sanitised HTML."""
+    def block(
+        self, text: str, collect_toc: bool = False, where: Where | None = None, level: int = 1
+    ) -> Markup:
+        """Convert Markdown blocks to sanitised HTML; ``level`` is that of the heading the
+        text sits under (its health content blocks' headings are one level below)."""
+        self.blocks.level = level
         return self._convert(text, collect_toc, where)
 
     def inline(self, text: str, where: Where | None = None) -> Markup:
@@ -302,12 +331,13 @@ class Converter:
         if over := markdown_limits(text):  # converting it could take minutes or crash
             return self._refuse([(offset, message) for offset, message in over], place, LIMIT_RULE)
         unknown_before = len(self.citations.unknown)
+        blocks_before = len(self.blocks.problems)
         if not collect_toc and (plain := plain_html(text, self.citations)) is not None:
             out, given, top, tokens = sanitise(plain), set(), [], []
             ids = _IDS.findall(out)
         else:
             emitted = {key: len(anchors) for key, anchors in self.citations.emitted.items()}
-            with _markdown(self.citations, self._used) as md:
+            with _markdown(self.citations, self._used, self.blocks) as md:
                 inspector = cast("_Inspector", md.treeprocessors["b12site-inspector"])
                 inspector.reset()
                 html_text = md.convert(text)
@@ -330,6 +360,9 @@ class Converter:
         if where is not None:
             unknown = self.citations.unknown[unknown_before:]
             self._check(text, ids, given, top, tokens, unknown, where)
+            for needle, message in dict.fromkeys(self.blocks.problems[blocks_before:]):
+                line = where.line + _offset_of(text, (needle,))
+                self.problems.append(Problem(where.path, line, where.field, message, BLOCK_RULE))
         self._used.update(ids)
         return out
 
@@ -372,6 +405,7 @@ class Converter:
         # made here, not by hand: heading ids the contents extension gave, citation anchors
         ours = {t["id"] for t in tokens} - given
         ours.update(a for anchors in self.citations.emitted.values() for a in anchors)
+        ours.update(self.blocks.made_ids - given)
         counts = Counter(ids)
         for element_id in counts:
             if element_id in ours:

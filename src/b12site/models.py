@@ -14,6 +14,7 @@ from b12site.errors import Problem
 
 __all__ = [
     "Article",
+    "CareCardSettings",
     "Citation",
     "FAQItem",
     "Override",
@@ -93,6 +94,15 @@ class ReadabilitySettings:
 
 
 @dataclass(frozen=True)
+class CareCardSettings:
+    """The visible headings of the three care cards (the hidden prefixes are fixed)."""
+
+    non_urgent: str = "See a GP if:"
+    urgent: str = "Ask for an urgent GP appointment or call 111 if:"
+    emergency: str = "Call 999 or go to A&E if:"
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """Settings from ``site.yaml`` plus where the site's folders are."""
 
@@ -111,6 +121,7 @@ class SiteConfig:
     words_per_minute: int = 200
     rules: tuple[Override, ...] = ()
     readability: ReadabilitySettings = field(default_factory=ReadabilitySettings)
+    care_cards: CareCardSettings = field(default_factory=CareCardSettings)
     content_dir: Path = field(default=Path("content"))
     templates_dir: Path = field(default=Path("templates"))
     static_dir: Path = field(default=Path("static"))
@@ -194,6 +205,7 @@ class Article:
     about: str
     body: str
     overrides: tuple[Override, ...] = ()
+    index_title: str = ""  # what the A-Z files it under, when not `about` or the title
 
     @property
     def path(self) -> str:

@@ -19,6 +19,7 @@ __all__ = [
     "Nav",
     "Output",
     "PageContext",
+    "Pager",
     "SitemapContext",
     "SitemapEntry",
     "TopicContext",
@@ -29,6 +30,7 @@ __all__ = [
     "article_output",
     "navigation",
     "page_output",
+    "pager_slugs",
     "plan_site",
     "resolved_links",
 ]
@@ -86,13 +88,30 @@ class HomeContext(Context):
 
 
 @dataclass(frozen=True)
+class Pager:
+    """The articles before and after one in its first topic, as the topic's page lists them."""
+
+    topic: TopicLink
+    previous: ListedArticle | None
+    next: ListedArticle | None
+
+    @property
+    def key(self) -> str:
+        """All the pager shows, as an input."""
+        around = (a.key if a else "" for a in (self.previous, self.next))
+        return f"pager:{self.topic.slug}={self.topic.name}\n" + "\n".join(around)
+
+
+@dataclass(frozen=True)
 class ArticleContext(Context):
-    """An article page: its topics and related articles (the rendered article is loaded)."""
+    """An article page: its topics, related articles and neighbours in its first topic (the
+    rendered article is loaded)."""
 
     card: ArticleCard
     topics: tuple[TopicLink, ...]
     related: tuple[ListedArticle, ...]
     links: tuple[tuple[str, str], ...] = ()  # links to source files and their site paths
+    pager: Pager | None = None
 
 
 @dataclass(frozen=True)
@@ -205,10 +224,11 @@ class Output:
 def a_to_z(
     articles: Sequence[ListedArticle],
 ) -> tuple[tuple[str, tuple[ListedArticle, ...]], ...]:
-    """Articles grouped by the first letter of their title (``#`` for digits and symbols)."""
+    """Articles grouped by the first letter of what they are about (their index term, else
+    their title; ``#`` for digits and symbols), in order of term, then title."""
     groups: dict[str, list[ListedArticle]] = {}
-    for article in sorted(articles, key=lambda a: a.title.casefold()):
-        first = unicodedata.normalize("NFKD", article.title)[:1].upper()
+    for article in sorted(articles, key=lambda a: (a.term.casefold(), a.title.casefold())):
+        first = unicodedata.normalize("NFKD", article.term)[:1].upper()
         letter = first if first.isalpha() and first.isascii() else "#"
         groups.setdefault(letter, []).append(article)
     ordered = sorted(groups.items(), key=lambda item: (item[0] == "#", item[0]))
@@ -234,23 +254,42 @@ def article_output(
     nav: tuple[Nav, str],
     digests: Mapping[str, str],
     sources: Mapping[str, str] | None = None,
+    around: tuple[ArticleCard | None, ArticleCard | None] = (None, None),
 ) -> Output:
-    """An article's page: its card, topics, related articles and rendered document."""
+    """An article's page: its card, topics, related articles, the articles before and after it
+    in its first topic, and its rendered document."""
     links = resolved_links(card.md_links, sources or {})
     listed = tuple(r.listed for r in related)
+    pager = None
+    if card.topics:
+        previous, following = (a.listed if a else None for a in around)
+        pager = Pager(card.topics[0], previous, following)
     return Output(
         f"{card.path}index.html",
         "article.html",
-        ArticleContext(card.path, nav[0], card, card.topics, listed, links),
+        ArticleContext(card.path, nav[0], card, card.topics, listed, links, pager),
         (
             nav[1],
             digests[f"article:{card.slug}"],
             _cards((card,), digests),
             _listed(related),
             f"links:{links}",
+            pager.key if pager else "",
         ),
         f"article:{card.slug}",
     )
+
+
+def pager_slugs(site: Site) -> dict[str, tuple[str, str]]:
+    """For each article, the slugs of the articles before and after it in its first topic, as
+    that topic's page lists them (newest first); "" at either end."""
+    around: dict[str, tuple[str, str]] = {}
+    for topic in site.topics:
+        slugs = ["", *(a.slug for a in topic.articles), ""]
+        for at, card in enumerate(topic.articles, start=1):
+            if card.topics[0].slug == topic.slug:
+                around[card.slug] = (slugs[at - 1], slugs[at + 1])
+    return around
 
 
 def page_output(
@@ -315,9 +354,13 @@ def _outputs(site: Site, digests: Mapping[str, str]) -> Iterator[Output]:
         HomeContext("", nav, tuple(a.listed for a in latest), len(site.articles), summaries),
         (nav_dep, _listed(latest), f"count:{len(site.articles)}", topics_dep),
     )
+    by_slug = {a.slug: a for a in site.articles}
+    pagers = pager_slugs(site)
     for card in site.articles:
         related = site.related.get(card.slug, ())
-        yield article_output(card, related, (nav, nav_dep), digests, site.sources)
+        before, after = pagers.get(card.slug, ("", ""))
+        around = (by_slug.get(before), by_slug.get(after))
+        yield article_output(card, related, (nav, nav_dep), digests, site.sources, around)
     for page in pages:
         yield page_output(page, (nav, nav_dep), digests, site.sources)
     yield Output(
@@ -347,6 +390,7 @@ def _outputs(site: Site, digests: Mapping[str, str]) -> Iterator[Output]:
         AZContext("a-z/", nav, a_to_z([a.listed for a in site.articles])),
         (nav_dep, _listed(site.articles)),
     )
+    yield Output("search/index.html", "search.html", Context("search/", nav), (nav_dep,))
     yield Output("404.html", "404.html", Context("404.html", nav), (nav_dep,))
     newest = site.articles[: site.config.feed_count]
     updated = f"updated:{site.updated}"
@@ -372,3 +416,4 @@ def _outputs(site: Site, digests: Mapping[str, str]) -> Iterator[Output]:
         (updated, "sitemap:" + _sitemap_key(sitemap)),
     )
     yield Output("robots.txt", "robots.txt", Context("robots.txt", nav), ())
+    yield Output("_headers", "_headers", Context("_headers", nav), ())

@@ -18,6 +18,7 @@ from b12site.links import (
     EXTERNAL_LINK_UNREACHABLE,
 )
 from b12site.markup import (
+    BLOCK_RULE,
     ID_RULE,
     LIMIT_RULE,
     TOP_HEADING_RULE,
@@ -58,6 +59,7 @@ _VALIDITY = (
     _fixed(ID_RULE, "structure", "An id is used twice on a page, or is one of the page's own"),
     _fixed(LIMIT_RULE, "content", "Markdown nested or sized beyond b12site's limits"),
     _fixed(UNCLOSED_RULE, "content", "Raw HTML left open would swallow the text after it"),
+    _fixed(BLOCK_RULE, "content", "A `!!!` block is of an unknown kind, or a do/don't has no list"),
     _fixed("url-clash", "links", "Two files have one URL, or a file takes a built-in URL"),
 )
 

@@ -85,15 +85,25 @@ class ReferenceModel(StrictModel):
         return self
 
 
+BLOCKS_HELP = (
+    "Markdown; may cite ([@id]) and hold health content blocks: a line '!!! kind' or "
+    "'!!! kind \"Title\"' (kind: non-urgent, urgent, emergency, warning, do, dont) followed "
+    "by Markdown indented by 4 spaces; a 'Table: caption' paragraph before a table captions it"
+)
+
+
 class FAQModel(StrictModel):
     """A question and its answer."""
 
     question: Text
-    answer: Text
+    answer: Annotated[Text, Field(description=f"The answer. {BLOCKS_HELP}.")]
 
 
 class ArticleFrontMatter(StrictModel):
-    """Front matter of a medical article."""
+    """Front matter of a medical article. The body after it is Markdown with sections under
+    '## ' headings, citations ([@id]), tables and health content blocks: a line '!!! kind' or
+    '!!! kind "Title"' (kind: non-urgent, urgent, emergency, warning, do, dont) followed by
+    Markdown indented by 4 spaces. A 'Table: caption' paragraph before a table captions it."""
 
     title: Annotated[Text, Field(max_length=150)]
     description: Annotated[Text, Field(max_length=300)]
@@ -104,7 +114,8 @@ class ArticleFrontMatter(StrictModel):
     next_review: IsoDate | None = None
     author: Text
     reviewed_by: Text
-    about: Text | None = None
+    about: Annotated[Text, Field(max_length=150)] | None = None
+    index_title: Annotated[Text, Field(max_length=150)] | None = None
     # upper bounds far above any real article, so a slip (or a hostile file) fails fast
     tags: Annotated[list[Slug], Field(min_length=1, max_length=MAX_TAGS)]
     summary: Text
@@ -187,6 +198,7 @@ def validate_article(source: Source, config: SiteConfig, today: date) -> Article
         disclaimer=fm.disclaimer or config.disclaimer,
         draft=fm.draft,
         about=fm.about or "",
+        index_title=fm.index_title or "",
         body=source.body,
         overrides=rule_overrides(fm.rules, source.display, source.lines, "rules"),
     )

@@ -210,12 +210,12 @@ def decode_entry(text: str) -> Entry:
 
 def _article_card(data: list[object]) -> ArticleCard:
     (slug, title, description, published, modified, reviewed, next_review, author, author_url,
-     reviewer, topics, minutes, draft, md_links) = data  # fmt: skip
-    texts = (slug, title, description, author, author_url, reviewer)
+     reviewer, topics, minutes, draft, md_links, index_term) = data  # fmt: skip
+    texts = (slug, title, description, author, author_url, reviewer, index_term)
     days = (published, modified, reviewed, next_review)
     if not all(type(value) is str for value in (*texts, *days)) or type(topics) is not list:
         raise codec.DecodeError("article card fields have the wrong types")
-    text = cast("tuple[str, str, str, str, str, str]", texts)
+    text = cast("tuple[str, str, str, str, str, str, str]", texts)
     day = [date.fromisoformat(cast(str, d)) for d in days]
     return ArticleCard(
         slug=text[0],
@@ -232,6 +232,7 @@ def _article_card(data: list[object]) -> ArticleCard:
         reading_minutes=_line(minutes) or 1,
         draft=draft is True,
         md_links=_md_links(md_links),
+        index_term=text[6],
     )
 
 

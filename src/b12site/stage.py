@@ -140,8 +140,8 @@ def render_source(
     except ContentError as exc:
         raise ContentError(exc.problems + markup_problems(source)) from exc
     if isinstance(valid, Page):
-        return render_page(valid)
-    return render_article(valid, config.words_per_minute)
+        return render_page(valid, config.care_cards)
+    return render_article(valid, config.words_per_minute, config.care_cards)
 
 
 def for_pages(document: RenderedArticle | RenderedPage) -> RenderedArticle | RenderedPage:
@@ -191,6 +191,7 @@ def _article_card(
         reading_minutes=rendered.reading_minutes,
         draft=article.draft,
         md_links=md_links,
+        index_term=article.index_title or article.about,
     )
 
 

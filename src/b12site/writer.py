@@ -19,6 +19,7 @@ __all__ = [
     "output_files",
     "recover",
     "safe_join",
+    "scratch_folder",
     "write_site",
 ]
 
@@ -28,6 +29,7 @@ _MARKER_TEXT = (
 )
 _NEW = ".b12site-new-"
 _OLD = ".b12site-old-"  # left by versions before 0.2
+_WORK = ".b12site-work-"  # scratch folders for work done before an update
 _JOURNAL = ".b12site-commit"
 
 
@@ -140,11 +142,17 @@ def _removals(
     return sorted(set(delete) - set(given) - set(static_files) - {MARKER})
 
 
-def _make_staging(out: Path) -> Path:
+def scratch_folder(out: Path) -> Path:
+    """A new, empty folder beside ``out`` for work done before an update (such as the search
+    index); the caller removes it, and the next build removes one a killed build left."""
+    return _make_staging(out, _WORK)
+
+
+def _make_staging(out: Path, kind: str = _NEW) -> Path:
     """A new, empty folder beside ``out`` to build the update in."""
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=f".{out.name}{_NEW}", dir=out.parent))
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}{kind}", dir=out.parent))
     except OSError as exc:
         raise WriteError(
             f"cannot write the site to {out}: cannot create a folder in {out.parent}: "
@@ -169,7 +177,7 @@ def recover(out: Path) -> None:
 
     Only folders beside ``out`` named exactly as this output's staging folders are touched.
     """
-    ours = (f".{out.name}{_NEW}", f".{out.name}{_OLD}")
+    ours = (f".{out.name}{_NEW}", f".{out.name}{_OLD}", f".{out.name}{_WORK}")
     try:
         with os.scandir(out.parent) as listing:
             names = [

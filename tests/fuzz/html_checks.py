@@ -6,6 +6,7 @@ when the HTML is safe), so a failing assertion shows what was found and where.
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Iterator
@@ -161,8 +162,53 @@ def fragment_problems(html: str) -> list[str]:
 
 
 def page_problems(html: str) -> list[str]:
-    """Every way script could run in a whole page (its own ``<meta>`` and ``<link>`` allowed)."""
-    return _problems(parse_page(html), HEAD_ELEMENTS)
+    """Every way script could run in a whole page (its own ``<meta>`` and ``<link>`` allowed,
+    and the theme's own parts outside the content: see ``_without_theme_parts``)."""
+    root = parse_page(html)
+    return _without_theme_parts(root) + _problems(root, HEAD_ELEMENTS)
+
+
+THEME_SCRIPTS = ("/pagefind/pagefind-ui.js", "/static/js/search.js")  # the search page's
+
+
+def _theme_script(script: etree.Element) -> bool:
+    """A script element of the theme: one of its own files, from the site itself."""
+    src = script.get("src", "")
+    own = src.startswith("/") and not src.startswith("//") and src.endswith(THEME_SCRIPTS)
+    return own and set(script.attrib) <= {"src", "defer"} and not (script.text or "").strip()
+
+
+def _without_theme_parts(root: etree.Element) -> list[str]:
+    """Take out what the theme itself writes outside the content, once checked: JSON-LD data
+    blocks in ``<head>`` (a type browsers never run, holding JSON whose ``<`` is escaped) and the
+    search form of the site header; the search page's scripts (files of the site) and the
+    note shown without JavaScript. Content sits in ``<main>``'s article, so none of it is
+    taken out."""
+    problems = []
+    head = root.find("head")
+    if head is not None:
+        for script in list(head):
+            if script.tag == "script" and script.get("type") == "application/ld+json":
+                if set(script.attrib) != {"type"} or "<" in (script.text or ""):
+                    problems.append("<script type=application/ld+json>: attributes or '<' in it")
+                json.loads(script.text or "")
+                head.remove(script)
+            elif script.tag == "script" and _theme_script(script):
+                head.remove(script)
+    body = root.find("body")
+    main = body.find("main") if body is not None else None
+    for box in main.findall("div") if main is not None else []:  # the search page's own
+        if box.get("id") == "search":
+            for noscript in box.findall("noscript"):
+                box.remove(noscript)
+    for header in body.findall("header") if body is not None else []:
+        if header.get("class") != "site-header":
+            continue
+        for parent in header.iter():
+            for form in parent.findall("form"):
+                if form.get("class") == "site-search" and form.get("method") == "get":
+                    parent.remove(form)
+    return problems
 
 
 def allow_list_problems(html: str) -> list[str]:

@@ -1,0 +1,140 @@
+"""Site search: the Pagefind index is made with every build, before the output is swapped in."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+import b12site.search
+from b12site.build import build
+from b12site.cli import main
+
+from .conftest import TODAY, SiteMaker, article_text, front_matter
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by relative path, with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def mtimes(folder: Path, prefix: str) -> dict[str, int]:
+    """Modification times of the files under ``folder/prefix``."""
+    return {
+        p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+        for p in sorted((folder / prefix).rglob("*"))
+        if p.is_file()
+    }
+
+
+def two_articles() -> dict[str, str]:
+    """Two articles with words of their own, and a plain page."""
+    day = date(2026, 1, 10)
+    return {
+        "tiredness.md": article_text(
+            front_matter(title="Low B12 and tiredness"),
+            "Intro.\n\n## Tiredness\n\nFeeling weary and breathless [@smith2020].\n",
+        ),
+        "tingling.md": article_text(
+            front_matter(
+                title="B12 and tingling feet",
+                published=day + timedelta(days=3),
+                last_reviewed=day + timedelta(days=4),
+            ),
+            "Intro.\n\n## Pins and needles\n\nParaesthesia in the feet [@smith2020].\n",
+        ),
+        "pages/about.md": "---\ntitle: About\ndescription: Us.\n---\n\n## Team\n\nWriters.\n",
+    }
+
+
+def test_every_build_publishes_a_search_index_and_a_search_page(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    root = make_site(two_articles(), base_url="https://health.example.org/notes/")
+    out = build(root / "site.yaml", tmp_path / "out", today=TODAY).output
+    for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json"):
+        assert (out / "pagefind" / name).is_file(), name
+    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["en-gb"]["page_count"] == 3  # two articles and the page
+    search = (out / "search" / "index.html").read_text()
+    assert 'data-base-url="/notes/"' in search  # results link under the site's subpath
+    assert 'src="/notes/pagefind/pagefind-ui.js"' in search
+    assert 'src="/notes/static/js/search.js"' in search
+    assert "<noscript>" in search  # without JavaScript: where to look instead
+    header = (out / "index.html").read_text()
+    assert 'action="/notes/search/"' in header and 'name="q"' in header
+    article = (out / "tiredness" / "index.html").read_text()
+    assert "data-pagefind-body" in article
+    assert "<script" not in article.replace('<script type="application/ld+json">', "")
+
+
+def test_the_index_is_the_same_bytes_from_any_build(make_site: SiteMaker, tmp_path: Path) -> None:
+    root = make_site(two_articles())
+    build(root / "site.yaml", tmp_path / "one", today=TODAY, use_cache=False)
+    build(root / "site.yaml", tmp_path / "two", today=TODAY, use_cache=False, jobs=1)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_an_index_is_made_anew_only_when_a_searched_page_changes(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    root = make_site(two_articles())
+    out = tmp_path / "out"
+    build(root / "site.yaml", out, today=TODAY)
+    before = mtimes(out, "pagefind")
+    (root / "static").mkdir()
+    (root / "static" / "extra.txt").write_text("a file that no searched page shows")
+    again = build(root / "site.yaml", out, today=TODAY)
+    assert again.written == 1  # the static file only: the index is left as it was
+    assert mtimes(out, "pagefind") == before
+    # an edit of a body takes the quick path, and its index equals a cold build's
+    edited = root / "content" / "tingling.md"
+    edited.write_text(edited.read_text().replace("Paraesthesia", "Numbness and paraesthesia"))
+    build(root / "site.yaml", out, today=TODAY)
+    assert mtimes(out, "pagefind") != before
+    build(root / "site.yaml", tmp_path / "cold", today=TODAY, use_cache=False)
+    assert tree(out) == tree(tmp_path / "cold")
+
+
+def test_a_removed_article_leaves_the_index(make_site: SiteMaker, tmp_path: Path) -> None:
+    root = make_site(two_articles())
+    out = tmp_path / "out"
+    build(root / "site.yaml", out, today=TODAY)
+    (root / "content" / "tingling.md").unlink()
+    build(root / "site.yaml", out, today=TODAY)
+    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["en-gb"]["page_count"] == 2
+    build(root / "site.yaml", tmp_path / "cold", today=TODAY, use_cache=False)
+    assert tree(out) == tree(tmp_path / "cold")  # no fragment of the old article is left
+
+
+def test_a_failed_index_leaves_the_last_good_site(
+    make_site: SiteMaker,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = make_site(two_articles())
+    out = tmp_path / "out"
+    build(root / "site.yaml", out, today=TODAY)
+    before = tree(out)
+    edited = root / "content" / "tingling.md"
+    edited.write_text(edited.read_text().replace("Paraesthesia", "Numbness"))
+    failing = Path(shutil.which("false") or "/bin/false")
+    monkeypatch.setattr(b12site.search, "pagefind_executable", lambda: failing)
+    code = main(["build", "--config", str(root / "site.yaml"), "--output", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("error: cannot make the search index: Pagefind failed")
+    assert "Traceback" not in err
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]  # no scratch left
