@@ -138,3 +138,28 @@ def test_a_failed_index_leaves_the_last_good_site(
     assert "Traceback" not in err
     assert tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]  # no scratch left
+
+
+def test_pagefind_runs_only_when_a_searched_page_changed(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site(two_articles())
+    out = tmp_path / "out"
+    runs: list[Path] = []
+    real = b12site.search._run_pagefind
+
+    def counted(site: Path, bundle: Path) -> None:
+        runs.append(site)
+        real(site, bundle)
+
+    monkeypatch.setattr(b12site.search, "_run_pagefind", counted)
+    build(root / "site.yaml", out, today=TODAY)
+    assert len(runs) == 1
+    touched = root / "content" / "tiredness.md"
+    touched.write_text(touched.read_text())  # a new mtime, the same text: the quick path
+    assert build(root / "site.yaml", out, today=TODAY).written == 0
+    assert build(root / "site.yaml", out, today=TODAY, use_cache=True).written == 0
+    assert len(runs) == 1
+    touched.write_text(touched.read_text().replace("weary", "worn out"))
+    build(root / "site.yaml", out, today=TODAY)
+    assert len(runs) == 2

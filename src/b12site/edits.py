@@ -24,7 +24,7 @@ from b12site.links import BROKEN_ANCHOR, BROKEN_LINK
 from b12site.models import SiteConfig
 from b12site.outputs import render_outputs
 from b12site.plan import Output, article_output, navigation, page_output
-from b12site.search import SEARCH_DIR, SearchIndex
+from b12site.search import SearchIndex
 from b12site.site import is_published, live_pages
 from b12site.sources import Row, SourceFile, cached_source, decode_entry, file_hash
 from b12site.stage import Entry, process_source
@@ -137,8 +137,10 @@ def apply_edits(
     keys = {output.path: output.key(last.site_key) for output in outputs}
     every = {**{path: record.key for path, record in last.outputs.items()}, **keys}
     search = SearchIndex(out, edited.searched, every, last.outputs, {})
-    old_index = [path for path in last.outputs if path.startswith(SEARCH_DIR)]
-    report = write_site(out, search.with_index(files), {}, old_index, config.root, source_dirs)
+    old_index: list[str] = []
+    if not search.unchanged():  # the output is as the last build left it (edited_documents)
+        files, old_index = search.with_index(files), list(search.previous_files())
+    report = write_site(out, files, {}, old_index, config.root, source_dirs)
     keys |= dict.fromkeys(search.made, search.key)
     records = {p: r for p, r in last.outputs.items() if p not in report.removed}
     for path, stat in report.stats.items():

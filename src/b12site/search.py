@@ -57,13 +57,21 @@ class SearchIndex:
         """What the index is made from: the searched pages' inputs and the Pagefind binary."""
         return digest_of("search", _version(), *(f"{p}={self.keys[p]}" for p in self.pages))
 
+    def previous_files(self) -> dict[str, OutputRecord]:
+        """The last build's search files."""
+        return {p: r for p, r in self.previous.items() if p.startswith(SEARCH_DIR)}
+
+    def unchanged(self) -> bool:
+        """Whether the last build's index was made from exactly these pages as they are now."""
+        key, files = self.key, self.previous_files()
+        return bool(files) and all(r.key == key for r in files.values())
+
     def kept(self) -> dict[str, tuple[int, int]] | None:
         """The last build's search files, when they index exactly these pages and are still
         as it left them; else None."""
-        key = self.key
-        files = {p: r for p, r in self.previous.items() if p.startswith(SEARCH_DIR)}
-        if not files or any(r.key != key for r in files.values()):
+        if not self.unchanged():
             return None
+        files = self.previous_files()
         stats = {p: self.present.get(p) for p in files}
         if any(stats[p] != (r.size, r.mtime_ns) for p, r in files.items()):
             return None
