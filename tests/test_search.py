@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import b12site.bundles
 import b12site.search
 from b12site.build import build
 from b12site.cli import main
@@ -62,12 +63,13 @@ def test_every_build_publishes_a_search_index_and_a_search_page(
     root = make_site(two_articles(), base_url="https://health.example.org/notes/")
     out = build(root / "site.yaml", tmp_path / "out", today=TODAY).output
     for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json"):
-        assert (out / "pagefind" / name).is_file(), name
-    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text())
+        assert (out / "pagefind" / "0" / name).is_file(), name
+    entry = json.loads((out / "pagefind" / "0" / "pagefind-entry.json").read_text())
     assert entry["languages"]["en-gb"]["page_count"] == 3  # two articles and the page
     search = (out / "search" / "index.html").read_text()
     assert 'data-base-url="/notes/"' in search  # results link under the site's subpath
-    assert 'src="/notes/pagefind/pagefind-ui.js"' in search
+    assert 'src="/notes/pagefind/0/pagefind-ui.js"' in search
+    assert 'data-bundles="/notes/pagefind/0/"' in search
     assert 'src="/notes/static/js/search.js"' in search
     assert "<noscript>" in search  # without JavaScript: where to look instead
     header = (out / "index.html").read_text()
@@ -111,7 +113,7 @@ def test_a_removed_article_leaves_the_index(make_site: SiteMaker, tmp_path: Path
     build(root / "site.yaml", out, today=TODAY)
     (root / "content" / "tingling.md").unlink()
     build(root / "site.yaml", out, today=TODAY)
-    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text())
+    entry = json.loads((out / "pagefind" / "0" / "pagefind-entry.json").read_text())
     assert entry["languages"]["en-gb"]["page_count"] == 2
     build(root / "site.yaml", tmp_path / "cold", today=TODAY, use_cache=False)
     assert tree(out) == tree(tmp_path / "cold")  # no fragment of the old article is left
@@ -163,3 +165,72 @@ def test_pagefind_runs_only_when_a_searched_page_changed(
     touched.write_text(touched.read_text().replace("weary", "worn out"))
     build(root / "site.yaml", out, today=TODAY)
     assert len(runs) == 2
+
+
+def test_an_edit_makes_only_its_bundle_of_the_index_anew(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(b12site.bundles, "BUNDLE_PAGES", 1)  # a bundle a page, about
+    files = {**two_articles()}
+    for n in range(4):
+        files[f"more-{n}.md"] = article_text(front_matter(title=f"More reading {n}"))
+    root = make_site(files)
+    out = tmp_path / "out"
+    runs: list[Path] = []
+    real = b12site.search._run_pagefind
+
+    def counted(site: Path, bundle: Path) -> None:
+        runs.append(site)
+        real(site, bundle)
+
+    monkeypatch.setattr(b12site.search, "_run_pagefind", counted)
+    build(root / "site.yaml", out, today=TODAY)
+    made = sorted(p.name for p in (out / "pagefind").iterdir())
+    assert len(made) == len(runs) > 1  # one Pagefind run a bundle that has pages
+    search = (out / "search" / "index.html").read_text()
+    assert f'data-bundles="{" ".join(f"/pagefind/{b}/" for b in sorted(made, key=int))}"' in search
+    before = tree(out / "pagefind")
+    runs.clear()
+    edited = root / "content" / "tingling.md"
+    edited.write_text(edited.read_text().replace("Paraesthesia", "Numbness and paraesthesia"))
+    build(root / "site.yaml", out, today=TODAY)
+    assert len(runs) == 1
+    after = tree(out / "pagefind")
+    changed = {p.split("/", 1)[0] for p in after.keys() ^ before.keys()}
+    changed |= {p.split("/", 1)[0] for p in after.keys() & before.keys() if after[p] != before[p]}
+    assert len(changed) == 1  # the edited page's bundle, and no other
+    build(root / "site.yaml", tmp_path / "cold", today=TODAY, use_cache=False)
+    assert tree(out) == tree(tmp_path / "cold")
+
+
+@pytest.mark.browser
+def test_search_finds_pages_in_every_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample site's index in several bundles: the search page searches them all."""
+    from playwright.sync_api import sync_playwright
+
+    from .reader_support import CHROMIUM, CHROMIUM_ARGS, serve
+
+    monkeypatch.setattr(b12site.bundles, "BUNDLE_PAGES", 2)
+    out = build(REPO / "site.yaml", tmp_path / "out", today=TODAY, use_cache=False).output
+    bundles = sorted((out / "pagefind").iterdir())
+    assert len(bundles) >= 3
+    sources = (REPO / "content").glob("*.md")
+    expected = sorted(p.stem for p in sources if "metformin" in p.read_text().lower())
+    assert len(expected) >= 3
+    with serve(out) as served, sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+        page = chromium.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(served.url("/search/?q=metformin"))
+        page.wait_for_selector(".pagefind-ui__result-link")
+        page.wait_for_timeout(500)
+        links = page.eval_on_selector_all(
+            "a.pagefind-ui__result-link", "links => links.map(a => a.getAttribute('href'))"
+        )
+        chromium.close()
+    found = sorted({href.strip("/").split("/")[0] for href in links if "#" not in href})
+    assert found == expected
+    assert errors == []

@@ -241,7 +241,7 @@ def _full_build(
     )
     pages = indexed_pages(plan)
     cache.remember({"search": json.dumps(pages)})  # the pages an edit's new index reads
-    search = SearchIndex(out, pages, keys, previous, found.present)
+    search = SearchIndex(out, pages, keys, previous, found.present, jobs)
     report, records = _write(found, files, keys, kept, previous, search)
     result = BuildResult(
         out,
@@ -338,12 +338,9 @@ def _write(
     """Write what changed (with the search index made anew when a searched page changed) and
     remove what is no longer planned; the new output records."""
     out, present, static, static_keys = found.out, found.present, found.static, found.static_keys
-    reused = search.kept()
-    if reused is None:
-        files = search.with_index(files)
-    else:
-        kept = {**kept, **reused}
-        keys = {**keys, **dict.fromkeys(reused, search.key)}
+    kept = {**kept, **{path: stat for path, (_, stat) in search.kept.items() if stat}}
+    keys = {**keys, **{path: key for path, (key, _) in search.kept.items()}}
+    files = search.with_index(files)  # the bundles of the index whose pages changed
     changed_static = {
         rel: path
         for rel, path in static.items()
@@ -355,7 +352,7 @@ def _write(
     stale = [p for p in present if p not in made and p != MARKER]
     config = found.config
     report = write_site(out, files, changed_static, stale, config.root, _source_dirs(config))
-    keys = {**keys, **dict.fromkeys(search.made, search.key)}
+    keys = {**keys, **search.made}
     stats = {**kept, **{rel: present.get(rel) for rel in static}, **report.stats}
     records = {
         path: OutputRecord(k, *stat)

@@ -136,12 +136,11 @@ def apply_edits(
     files = render_outputs(outputs, documents.__getitem__, config, last.site_key, jobs, _quiet)
     keys = {output.path: output.key(last.site_key) for output in outputs}
     every = {**{path: record.key for path, record in last.outputs.items()}, **keys}
-    search = SearchIndex(out, edited.searched, every, last.outputs, {})
-    old_index: list[str] = []
-    if not search.unchanged():  # the output is as the last build left it (edited_documents)
-        files, old_index = search.with_index(files), list(search.previous_files())
-    report = write_site(out, files, {}, old_index, config.root, source_dirs)
-    keys |= dict.fromkeys(search.made, search.key)
+    search = SearchIndex(out, edited.searched, every, last.outputs, None, jobs)
+    # the output is as the last build left it (edited_documents checked): the bundles of the
+    # index whose pages changed are made anew, the others kept
+    report = write_site(out, search.with_index(files), {}, search.stale(), config.root, source_dirs)
+    keys |= search.made
     records = {p: r for p, r in last.outputs.items() if p not in report.removed}
     for path, stat in report.stats.items():
         key = keys.get(path) or records[path].key  # the marker keeps its record's key

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from b12site.bundles import bundle_dir, bundles
 from b12site.cards import ArticleCard, ListedArticle, PageCard, Site, TopicLink
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Output",
     "PageContext",
     "Pager",
+    "SearchContext",
     "SitemapContext",
     "SitemapEntry",
     "TopicContext",
@@ -166,6 +168,13 @@ class AZContext(Context):
     def size(self) -> int:
         """How many articles the page lists."""
         return sum(len(items) for _, items in self.groups)
+
+
+@dataclass(frozen=True)
+class SearchContext(Context):
+    """The search page: the site paths of the search index's bundles."""
+
+    bundles: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -390,7 +399,16 @@ def _outputs(site: Site, digests: Mapping[str, str]) -> Iterator[Output]:
         AZContext("a-z/", nav, a_to_z([a.listed for a in site.articles])),
         (nav_dep, _listed(site.articles)),
     )
-    yield Output("search/index.html", "search.html", Context("search/", nav), (nav_dep,))
+    searched = [f"{a.path}index.html" for a in site.articles] + [
+        f"{p.path}index.html" for p in pages
+    ]
+    found = tuple(bundle_dir(bundle) for bundle in bundles(searched))
+    yield Output(
+        "search/index.html",
+        "search.html",
+        SearchContext("search/", nav, found),
+        (nav_dep, "bundles:" + ",".join(found)),
+    )
     yield Output("404.html", "404.html", Context("404.html", nav), (nav_dep,))
     newest = site.articles[: site.config.feed_count]
     updated = f"updated:{site.updated}"

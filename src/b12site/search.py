@@ -1,5 +1,5 @@
-"""Site search: a Pagefind index of every article and plain page, made before the output is
-swapped in, and reused while none of those pages changed."""
+"""Site search: a Pagefind index of every article and plain page in bundles (``bundles.py``),
+each made before the output is swapped in, and kept while none of its pages changed."""
 
 from __future__ import annotations
 
@@ -7,20 +7,22 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pagefind_bin import get_executable  # type: ignore[import-untyped]
 
+from b12site.bundles import SEARCH_DIR, bundle_dir, bundles
 from b12site.cache import OutputRecord
 from b12site.errors import BuildError
 from b12site.keys import digest_of
 from b12site.plan import Output
 from b12site.writer import safe_join, scratch_folder
 
-__all__ = ["SEARCH_DIR", "SearchIndex", "indexed_pages", "pagefind_executable"]
+__all__ = ["SearchIndex", "indexed_pages", "pagefind_executable"]
 
-SEARCH_DIR = "pagefind/"  # where the index and Pagefind's own UI files are published
 # parts of a page that are not its text: citation marks and back links, contents, navigation,
 # the disclaimer every article shares
 NOT_SEARCHED = "sup.citation, .backlinks, .toc, .breadcrumbs, .article__footer, #medical-disclaimer"
@@ -42,69 +44,95 @@ def indexed_pages(plan: Iterable[Output]) -> list[str]:
 
 @dataclass
 class SearchIndex:
-    """The search files of one build: those of the last build when no searched page changed,
-    else a new index made from the pages as this build leaves them."""
+    """The search files of one build, bundle by bundle: a bundle whose pages did not change
+    is kept as the last build left it; the others are made anew from the pages as this build
+    leaves them."""
 
     out: Path
     pages: Sequence[str]  # the searched pages, as paths in the output
     keys: Mapping[str, str]  # every planned output's key: what each page is made from
     previous: Mapping[str, OutputRecord]
-    present: Mapping[str, tuple[int, int]]
-    made: dict[str, bytes] = field(default_factory=dict)  # after ``with_index``: new files
+    present: Mapping[str, tuple[int, int]] | None  # None: as the last build left the output
+    jobs: int = 1
+    made: dict[str, str] = field(default_factory=dict)  # after ``with_index``: file -> key
+
+    @cached_property
+    def bundles(self) -> dict[int, list[str]]:
+        """The searched pages of each bundle."""
+        return bundles(self.pages)
+
+    def key(self, bundle: int) -> str:
+        """What a bundle is made from: its pages' inputs and the Pagefind binary."""
+        parts = (f"{p}={self.keys[p]}" for p in self.bundles[bundle])
+        return digest_of("search", _version(), str(len(self.bundles)), str(bundle), *parts)
+
+    @cached_property
+    def kept(self) -> dict[str, tuple[str, tuple[int, int] | None]]:
+        """The last build's files of the bundles kept as they are: path -> (key, stat)."""
+        kept: dict[str, tuple[str, tuple[int, int] | None]] = {}
+        for bundle in self.bundles:
+            files = self._previous_files(bundle)
+            key = self.key(bundle)
+            if not files or any(record.key != key for record in files.values()):
+                continue
+            stats = {
+                p: (r.size, r.mtime_ns) if self.present is None else self.present.get(p)
+                for p, r in files.items()
+            }
+            if all(stats[p] == (r.size, r.mtime_ns) for p, r in files.items()):
+                kept |= {p: (key, stats[p]) for p in files}
+        return kept
 
     @property
-    def key(self) -> str:
-        """What the index is made from: the searched pages' inputs and the Pagefind binary."""
-        return digest_of("search", _version(), *(f"{p}={self.keys[p]}" for p in self.pages))
+    def todo(self) -> list[int]:
+        """The bundles to make anew."""
+        kept_dirs = {p.split("/", 2)[1] for p in self.kept}
+        return [b for b in self.bundles if str(b) not in kept_dirs]
 
-    def previous_files(self) -> dict[str, OutputRecord]:
-        """The last build's search files."""
-        return {p: r for p, r in self.previous.items() if p.startswith(SEARCH_DIR)}
-
-    def unchanged(self) -> bool:
-        """Whether the last build's index was made from exactly these pages as they are now."""
-        key, files = self.key, self.previous_files()
-        return bool(files) and all(r.key == key for r in files.values())
-
-    def kept(self) -> dict[str, tuple[int, int]] | None:
-        """The last build's search files, when they index exactly these pages and are still
-        as it left them; else None."""
-        if not self.unchanged():
-            return None
-        files = self.previous_files()
-        stats = {p: self.present.get(p) for p in files}
-        if any(stats[p] != (r.size, r.mtime_ns) for p, r in files.items()):
-            return None
-        return {p: s for p, s in stats.items() if s is not None}
+    def stale(self) -> list[str]:
+        """The last build's search files that are not kept (what a new bundle replaces)."""
+        return [p for p in self.previous if p.startswith(SEARCH_DIR) and p not in self.kept]
 
     def with_index(self, files: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
-        """``files``, then the new search files, made from the searched pages among ``files``
-        and the others as they are in the output."""
-        searched = set(self.pages)
+        """``files``, then the files of the bundles made anew, made from the searched pages
+        among ``files`` and the others as they are in the output."""
+        todo = self.todo
+        wanted = {page for bundle in todo for page in self.bundles[bundle]}
         fresh: dict[str, bytes] = {}
         for path, data in files:
-            if path in searched:
+            if path in wanted:
                 fresh[path] = data
             yield path, data
-        self.made = self._index(fresh)
-        yield from sorted(self.made.items())
+        if not todo:
+            return
+        with ThreadPoolExecutor(max(1, min(self.jobs, len(todo)))) as pool:
+            made = pool.map(lambda bundle: self._index(bundle, fresh), todo)
+            for bundle, bundle_files in zip(todo, made, strict=True):
+                key = self.key(bundle)
+                for path, data in sorted(bundle_files.items()):
+                    self.made[path] = key
+                    yield path, data
 
-    def _index(self, fresh: Mapping[str, bytes]) -> dict[str, bytes]:
-        """Run Pagefind over the searched pages in a scratch folder beside the output."""
+    def _previous_files(self, bundle: int) -> dict[str, OutputRecord]:
+        prefix = bundle_dir(bundle)
+        return {p: r for p, r in self.previous.items() if p.startswith(prefix)}
+
+    def _index(self, bundle: int, fresh: Mapping[str, bytes]) -> dict[str, bytes]:
+        """Run Pagefind over one bundle's pages in a scratch folder beside the output."""
         scratch = scratch_folder(self.out)
         try:
-            site, bundle = scratch / "site", scratch / "bundle"
-            for path in self.pages:
+            site, folder = scratch / "site", scratch / "bundle"
+            for path in self.bundles[bundle]:
                 target = safe_join(site, path)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if path in fresh:
                     target.write_bytes(fresh[path])
                 else:
                     _link_or_copy(safe_join(self.out, path), target)
-            _run_pagefind(site, bundle)
+            _run_pagefind(site, folder)
             return {
-                SEARCH_DIR + file.relative_to(bundle).as_posix(): file.read_bytes()
-                for file in sorted(bundle.rglob("*"))
+                bundle_dir(bundle) + file.relative_to(folder).as_posix(): file.read_bytes()
+                for file in sorted(folder.rglob("*"))
                 if file.is_file()
             }
         except OSError as exc:

@@ -6,8 +6,17 @@ window.addEventListener("DOMContentLoaded", function () {
   if (!root || typeof PagefindUI === "undefined") {
     return;
   }
+  // the index comes in bundles (pagefind/0/, pagefind/1/, …): the first one's UI searches all
+  var bundles = (root.getAttribute("data-bundles") || "").split(" ").filter(Boolean);
+  if (!bundles.length) {
+    return;
+  }
   var ui = new PagefindUI({
     element: "#search",
+    bundlePath: bundles[0],
+    mergeIndex: bundles.slice(1).map(function (path) {
+      return { bundlePath: path };
+    }),
     baseUrl: root.getAttribute("data-base-url") || "/",
     showImages: false,
     showSubResults: true,

@@ -168,13 +168,14 @@ def page_problems(html: str) -> list[str]:
     return _without_theme_parts(root) + _problems(root, HEAD_ELEMENTS)
 
 
-THEME_SCRIPTS = ("/pagefind/pagefind-ui.js", "/static/js/search.js")  # the search page's
+# the search page's: Pagefind's UI from the first bundle of the index, and the theme's starter
+THEME_SCRIPT = re.compile(r"(/[\w.-]+)*/(pagefind/[0-9]+/pagefind-ui|static/js/search)\.js")
 
 
 def _theme_script(script: etree.Element) -> bool:
     """A script element of the theme: one of its own files, from the site itself."""
     src = script.get("src", "")
-    own = src.startswith("/") and not src.startswith("//") and src.endswith(THEME_SCRIPTS)
+    own = not src.startswith("//") and THEME_SCRIPT.fullmatch(src) is not None
     return own and set(script.attrib) <= {"src", "defer"} and not (script.text or "").strip()
 
 
