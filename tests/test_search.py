@@ -64,6 +64,13 @@ def test_every_build_publishes_a_search_index_and_a_search_page(
     out = build(root / "site.yaml", tmp_path / "out", today=TODAY).output
     for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json"):
         assert (out / "pagefind" / "0" / name).is_file(), name
+    # Pagefind's other interfaces are not published: the search page does not load them
+    assert sorted(p.name for p in (out / "pagefind" / "0").glob("pagefind-*")) == [
+        "pagefind-entry.json",
+        "pagefind-ui.css",
+        "pagefind-ui.js",
+        "pagefind-worker.js",
+    ]
     entry = json.loads((out / "pagefind" / "0" / "pagefind-entry.json").read_text())
     assert entry["languages"]["en-gb"]["page_count"] == 3  # two articles and the page
     search = (out / "search" / "index.html").read_text()
