@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from b12site import codec
 from b12site.cache import Cache, CachedSource, OutputRecord
@@ -34,6 +35,7 @@ LINK_RULES = frozenset({BROKEN_LINK.id, BROKEN_ANCHOR.id})
 
 __all__ = ["MOST_EDITS", "Edited", "apply_edits", "edited_documents"]
 
+T = TypeVar("T", list, dict)  # type: ignore[type-arg]
 MOST_EDITS = 32  # more edited files than this take the full path
 
 
@@ -112,10 +114,10 @@ def edited_documents(
     warnings = _warnings(last.result, processed, config, today, drafts, strict)
     if warnings is None:
         return None  # the full build reports what stops the build, with every other finding
-    searched = _stored_list(cache, "search")
+    searched = _stored(cache, "search", list)
     if searched is None:
         return None
-    return Edited(tuple(rows), entries, tuple(outputs), warnings, searched)
+    return Edited(tuple(rows), entries, tuple(outputs), warnings, tuple(searched))
 
 
 def apply_edits(
@@ -176,7 +178,7 @@ def _outputs(
     ]
     nav = navigation(tuple(live_pages([c for c in page_cards if isinstance(c, PageCard)], drafts)))
     related = _related_slugs(cache)
-    pagers = _stored(cache, "pager")
+    pagers = _stored(cache, "pager", dict)
     outputs = []
     for key, entry in entries.items():
         card = entry.card
@@ -213,22 +215,13 @@ def _related_slugs(cache: Cache) -> dict[str, list[str]] | None:
     return related if isinstance(related, dict) else None
 
 
-def _stored_list(cache: Cache, key: str) -> tuple[str, ...] | None:
-    """A list of paths the last full build stored, or None."""
+def _stored(cache: Cache, key: str, kind: type[T]) -> T | None:
+    """A list or mapping the last full build stored as JSON, or None."""
     try:
         stored = json.loads(cache.meta(key))
     except ValueError:
         return None
-    return tuple(stored) if isinstance(stored, list) else None
-
-
-def _stored(cache: Cache, key: str) -> dict[str, list[str]] | None:
-    """A mapping of slugs the last full build stored, or None."""
-    try:
-        stored = json.loads(cache.meta(key))
-    except ValueError:
-        return None
-    return stored if isinstance(stored, dict) else None
+    return stored if isinstance(stored, kind) else None
 
 
 def _judged_differently(entry: Entry, stored: str) -> bool:

@@ -63,10 +63,21 @@ class SearchIndex:
         """The searched pages of each bundle."""
         return bundles(self.pages)
 
+    @cached_property
+    def bundle_keys(self) -> dict[int, str]:
+        """What each bundle is made from: its pages' inputs and the Pagefind binary (looked at
+        once)."""
+        version, count = _version(), str(len(self.bundles))
+        return {
+            bundle: digest_of(
+                "search", version, count, str(bundle), *(f"{p}={self.keys[p]}" for p in pages)
+            )
+            for bundle, pages in self.bundles.items()
+        }
+
     def key(self, bundle: int) -> str:
-        """What a bundle is made from: its pages' inputs and the Pagefind binary."""
-        parts = (f"{p}={self.keys[p]}" for p in self.bundles[bundle])
-        return digest_of("search", _version(), str(len(self.bundles)), str(bundle), *parts)
+        """What a bundle is made from."""
+        return self.bundle_keys[bundle]
 
     @cached_property
     def kept(self) -> dict[str, tuple[str, tuple[int, int] | None]]:
