@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +22,11 @@ from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 import yaml
+
+# the _headers parser lives in b12site.headers; its names stay importable from here
+from b12site.headers import HeaderRule, headers_for
+from b12site.headers import csp_directives as csp_directives
+from b12site.headers import parse_headers_file as parse_headers_file
 
 from .conftest import TODAY
 
@@ -214,63 +219,6 @@ def file_for_path(root: Path, url_path: str) -> Path:
     rel = unquote(url_path).lstrip("/")
     target = root / rel
     return target / "index.html" if rel == "" or rel.endswith("/") else target
-
-
-# --- the _headers file -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HeaderRule:
-    """One rule of a ``_headers`` file: a path pattern and the headers it adds."""
-
-    pattern: str
-    headers: tuple[tuple[str, str], ...]
-
-    def matches(self, path: str) -> bool:
-        """Whether the rule applies to a URL path (``*`` splat, ``:name`` placeholders)."""
-        parts = re.split(r"(\*|:[A-Za-z_]\w*)", self.pattern)
-        regex = "".join(
-            ".*" if p == "*" else "[^/]+" if p.startswith(":") else re.escape(p) for p in parts
-        )
-        return re.fullmatch(regex, path) is not None
-
-
-def parse_headers_file(text: str) -> tuple[HeaderRule, ...]:
-    """Parse the Netlify / Cloudflare Pages ``_headers`` format; fail on a malformed line."""
-    rules: list[HeaderRule] = []
-    pattern: str | None = None
-    headers: list[tuple[str, str]] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if not line[0].isspace():
-            if pattern is not None:
-                rules.append(HeaderRule(pattern, tuple(headers)))
-            pattern, headers = stripped, []
-            continue
-        name, sep, value = stripped.partition(":")
-        if pattern is None or not sep or not name.strip():
-            raise ValueError(f"_headers:{number}: not a 'Name: value' line under a path: {line!r}")
-        headers.append((name.strip(), value.strip()))
-    if pattern is not None:
-        rules.append(HeaderRule(pattern, tuple(headers)))
-    return tuple(rules)
-
-
-def headers_for(rules: Sequence[HeaderRule], path: str) -> list[tuple[str, str]]:
-    """The headers every matching rule adds to a response for ``path``, in file order."""
-    return [h for rule in rules if rule.matches(path) for h in rule.headers]
-
-
-def csp_directives(policy: str) -> dict[str, list[str]]:
-    """A Content-Security-Policy split into its directives and their sources."""
-    out: dict[str, list[str]] = {}
-    for part in policy.split(";"):
-        words = part.split()
-        if words:
-            out.setdefault(words[0].lower(), words[1:])
-    return out
 
 
 # --- a static server ---------------------------------------------------------------------------

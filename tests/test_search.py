@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import b12site.bundles
 import b12site.search
 from b12site.build import build
 from b12site.cli import main
+from b12site.errors import BuildStopped
 
 from .conftest import TODAY, SiteMaker, article_text, front_matter
 
@@ -157,9 +159,9 @@ def test_pagefind_runs_only_when_a_searched_page_changed(
     runs: list[Path] = []
     real = b12site.search._run_pagefind
 
-    def counted(site: Path, bundle: Path) -> None:
+    def counted(site: Path, bundle: Path, stop: threading.Event | None) -> None:
         runs.append(site)
-        real(site, bundle)
+        real(site, bundle, stop)
 
     monkeypatch.setattr(b12site.search, "_run_pagefind", counted)
     build(root / "site.yaml", out, today=TODAY)
@@ -186,9 +188,9 @@ def test_an_edit_makes_only_its_bundle_of_the_index_anew(
     runs: list[Path] = []
     real = b12site.search._run_pagefind
 
-    def counted(site: Path, bundle: Path) -> None:
+    def counted(site: Path, bundle: Path, stop: threading.Event | None) -> None:
         runs.append(site)
-        real(site, bundle)
+        real(site, bundle, stop)
 
     monkeypatch.setattr(b12site.search, "_run_pagefind", counted)
     build(root / "site.yaml", out, today=TODAY)
@@ -206,6 +208,54 @@ def test_an_edit_makes_only_its_bundle_of_the_index_anew(
     changed = {p.split("/", 1)[0] for p in after.keys() ^ before.keys()}
     changed |= {p.split("/", 1)[0] for p in after.keys() & before.keys() if after[p] != before[p]}
     assert len(changed) == 1  # the edited page's bundle, and no other
+    build(root / "site.yaml", tmp_path / "cold", today=TODAY, use_cache=False)
+    assert tree(out) == tree(tmp_path / "cold")
+
+
+def test_an_index_left_for_later_is_made_by_the_next_build(
+    make_site: SiteMaker, tmp_path: Path
+) -> None:
+    """What ``b12site serve`` does: pages first, the index after; both together give the
+    same bytes as a cold build."""
+    root = make_site(two_articles())
+    out = tmp_path / "out"
+    build(root / "site.yaml", out, today=TODAY)
+    before = tree(out / "pagefind")
+    edited = root / "content" / "tingling.md"
+    edited.write_text(edited.read_text().replace("Paraesthesia", "Numbness and paraesthesia"))
+    first = build(root / "site.yaml", out, today=TODAY, index_search=False)
+    assert first.changed == ("tingling/index.html",)
+    assert tree(out / "pagefind") == before  # the index is left as it was
+    then = build(root / "site.yaml", out, today=TODAY)
+    assert then.changed and all(p.startswith("pagefind/") for p in then.changed)
+    assert build(root / "site.yaml", out, today=TODAY).written == 0
+    build(root / "site.yaml", tmp_path / "cold", today=TODAY, use_cache=False)
+    assert tree(out) == tree(tmp_path / "cold")
+
+
+def test_a_stopped_build_leaves_the_output_and_no_scratch(
+    make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site(two_articles())
+    out = tmp_path / "out"
+    build(root / "site.yaml", out, today=TODAY)
+    before = tree(out)
+    stop = threading.Event()
+    real = b12site.search._run_pagefind
+
+    def stopped_midway(site: Path, bundle: Path, given: threading.Event | None) -> None:
+        stop.set()  # as a save coming in while Pagefind runs
+        real(site, bundle, given)
+
+    monkeypatch.setattr(b12site.search, "_run_pagefind", stopped_midway)
+    edited = root / "content" / "tingling.md"
+    edited.write_text(edited.read_text().replace("Paraesthesia", "Numbness"))
+    with pytest.raises(BuildStopped):
+        build(root / "site.yaml", out, today=TODAY, stop=stop)
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]  # no scratch left
+    monkeypatch.undo()
+    build(root / "site.yaml", out, today=TODAY)
     build(root / "site.yaml", tmp_path / "cold", today=TODAY, use_cache=False)
     assert tree(out) == tree(tmp_path / "cold")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -96,14 +97,21 @@ def build(
     jobs: int | None = None,
     progress: Progress = no_progress,
     strict: bool = False,
+    index_search: bool = True,
+    stop: threading.Event | None = None,
 ) -> BuildResult:
     """Bring the output up to date; on any error (with ``strict``, on any warning of a rule
-    too) the previous output is left untouched."""
+    too) the previous output is left untouched.
+
+    Without ``index_search`` the search index is left as it is, for the next build to bring
+    up to date; a ``stop`` set while the index is made ends the build (``BuildStopped``)
+    before it changes the output."""
     started = time.perf_counter()
     today, jobs = today or build_date(), jobs or default_jobs()
     cache = open_cache(config_path.parent / CACHE_DIR, use_cache)
     try:
-        found = _survey(config_path, output, base_url, drafts, cache)
+        later = Later(not index_search, stop)
+        found = _survey(config_path, output, base_url, drafts, cache, later)
         last = last_build(cache, found.out)
         try:
             done = None
@@ -116,6 +124,7 @@ def build(
                 done = _full_build(found, last, cache, today, drafts, jobs, progress, strict)
         except codec.DecodeError as exc:  # stored by another build of b12site, or damaged
             cache.forget(str(exc))  # nothing was written yet: build again from the sources
+            found = replace(found, later=Later(False, stop))  # nothing to keep: index it all
             done = _full_build(found, None, cache, today, drafts, jobs, progress, strict)
         return replace(_with_cache_warning(done, cache), seconds=time.perf_counter() - started)
     finally:
@@ -162,7 +171,18 @@ def _edits_only(
         inputs=found.inputs,
         source_dirs=_source_dirs(config),
         jobs=jobs,
+        search_later=found.later.search,
+        stop=found.later.stop,
     )
+
+
+@dataclass(frozen=True)
+class Later:
+    """What a build leaves for later: the search index (``search``), and whether it is to
+    stop before it changes the output (``stop``, when set)."""
+
+    search: bool = False
+    stop: threading.Event | None = None
 
 
 @dataclass(frozen=True)
@@ -178,10 +198,16 @@ class Survey:
     present: dict[str, tuple[int, int]]  # every file in the output now
     key: str  # settings, templates, version and drafts
     inputs: str  # all of the above that decides the output, as one digest
+    later: Later = Later()
 
 
 def _survey(
-    config_path: Path, output: Path | None, base_url: str | None, drafts: bool, cache: Cache
+    config_path: Path,
+    output: Path | None,
+    base_url: str | None,
+    drafts: bool,
+    cache: Cache,
+    later: Later,
 ) -> Survey:
     """Load the settings, check the output folder, and list every input and output file."""
     config = load_settings(config_path, base_url, cache)
@@ -200,8 +226,11 @@ def _survey(
         str(out),
         *(f"{s.shown}:{s.size}:{s.mtime_ns}" for s in sources),
         *static_keys.values(),
+        "search later" if later.search else "",  # so the next build that indexes does not stop
     )
-    return Survey(config, out, sources, scanned.problems, static, static_keys, present, key, inputs)
+    return Survey(
+        config, out, sources, scanned.problems, static, static_keys, present, key, inputs, later
+    )
 
 
 def _full_build(
@@ -241,7 +270,9 @@ def _full_build(
     )
     pages = indexed_pages(plan)
     cache.remember({"search": json.dumps(pages)})  # the pages an edit's new index reads
-    search = SearchIndex(out, pages, keys, previous, found.present, jobs)
+    search = SearchIndex(
+        out, pages, keys, previous, found.present, jobs, found.later.search, found.later.stop
+    )
     report, records = _write(found, files, keys, kept, previous, search)
     result = BuildResult(
         out,
@@ -253,6 +284,7 @@ def _full_build(
         len(records) - 1 - len(report.written),
         len(report.removed),
         0.0,
+        (*report.written, *report.removed),
     )
     undated = not site.articles and not any(p.updated for p in site.pages)
     window = date_window(loaded.entries, today, undated)
@@ -351,7 +383,9 @@ def _write(
     made = keys.keys() | static.keys()
     stale = [p for p in present if p not in made and p != MARKER]
     config = found.config
-    report = write_site(out, files, changed_static, stale, config.root, _source_dirs(config))
+    report = write_site(
+        out, files, changed_static, stale, config.root, _source_dirs(config), found.later.stop
+    )
     keys = {**keys, **search.made}
     stats = {**kept, **{rel: present.get(rel) for rel in static}, **report.stats}
     records = {

@@ -12,7 +12,8 @@ from typing import Any
 from b12site import __version__
 from b12site.build import BuildResult, build
 from b12site.errors import B12Error, Problem, ProblemsError, UpdateInterrupted
-from b12site.findings import VALIDITY_RULES, Rule
+from b12site.findings import Rule
+from b12site.formats import one_line
 from b12site.models import Override
 from b12site.progress import progress_bar
 from b12site.scaffold import copy_theme_files, init_site, theme_files
@@ -92,6 +93,25 @@ def _parser() -> argparse.ArgumentParser:
     new_cmd.add_argument(
         "--config", type=Path, default=Path("site.yaml"), help="site settings file"
     )
+    serve_cmd = commands.add_parser(
+        "serve", help="build, serve on this machine and rebuild on every save, with live reload"
+    )
+    serve_cmd.add_argument(
+        "--config", type=Path, default=Path("site.yaml"), help="site settings file"
+    )
+    serve_cmd.add_argument(
+        "--port", type=_port, default=8000, help="port to serve on (default: 8000; 0: any free)"
+    )
+    serve_cmd.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to serve on (default: 127.0.0.1, this machine only)",
+    )
+    serve_cmd.add_argument("--drafts", action="store_true", help="include draft articles")
+    serve_cmd.add_argument("--open", action="store_true", help="open the site in a browser")
+    serve_cmd.add_argument(
+        "--jobs", type=_positive, default=default_jobs(), help="worker processes"
+    )
     init_cmd = commands.add_parser("init", help="create a new site to start from")
     init_cmd.add_argument("directory", type=Path, help="folder to create the site in")
     theme_cmd = commands.add_parser(
@@ -126,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "new":
             return _new(args)
+        if args.command == "serve":
+            return _serve(args)
         if args.command == "schema":
             print(json.dumps(_schema(args.kind), indent=2, sort_keys=True, ensure_ascii=False))
             return 0
@@ -137,9 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _theme(args)
     except ProblemsError as exc:
         for problem in exc.problems:
-            print(_shown(problem), file=sys.stderr)
+            print(one_line(problem), file=sys.stderr)
         for warning in getattr(exc, "warnings", ()):
-            print(_shown(warning), file=sys.stderr)
+            print(one_line(warning), file=sys.stderr)
         files = len({p.path for p in exc.problems})
         print(
             f"error: {_count(len(exc.problems), 'problem')} in {_count(files, 'file')}; "
@@ -202,17 +224,10 @@ def _build(args: argparse.Namespace) -> int:
         strict=args.strict,
     )
     for warning in result.warnings:
-        print(_shown(warning), file=sys.stderr)
+        print(one_line(warning), file=sys.stderr)
     if not args.quiet:
         print(_summary(result))
     return 0
-
-
-def _shown(problem: Problem) -> str:
-    """A problem as one line: warnings say so, and a rule that can be turned off is named."""
-    named = problem.rule and problem.rule not in VALIDITY_RULES
-    text = f"{problem} [{problem.rule}]" if named else str(problem)
-    return text if problem.is_error else f"warning: {text}"
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -288,6 +303,23 @@ def _summary(result: BuildResult) -> str:
         f"{_count(result.written, 'file')} written, {result.unchanged} unchanged, "
         f"{result.removed} removed in {result.seconds:.2f} s"
     )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from b12site.serve import ServeOptions, serve
+
+    options = ServeOptions(args.config, args.host, args.port, args.drafts, args.open, args.jobs)
+    return serve(options, lambda line: print(line, flush=True))
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 to 65535)")
+    return value
 
 
 def _positive(text: str) -> int:

@@ -9,6 +9,7 @@ plan functions as a full build, from the same inputs, so the result is byte-iden
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -130,6 +131,8 @@ def apply_edits(
     inputs: str,
     source_dirs: list[Path],
     jobs: int,
+    search_later: bool = False,
+    stop: threading.Event | None = None,
 ) -> BuildResult:
     """Render and write the pages of edited documents; everything else stays as it is."""
     cache.save({}, edited.rows, ())
@@ -138,10 +141,11 @@ def apply_edits(
     files = render_outputs(outputs, documents.__getitem__, config, last.site_key, jobs, _quiet)
     keys = {output.path: output.key(last.site_key) for output in outputs}
     every = {**{path: record.key for path, record in last.outputs.items()}, **keys}
-    search = SearchIndex(out, edited.searched, every, last.outputs, None, jobs)
+    search = SearchIndex(out, edited.searched, every, last.outputs, None, jobs, search_later, stop)
     # the output is as the last build left it (edited_documents checked): the bundles of the
     # index whose pages changed are made anew, the others kept
-    report = write_site(out, search.with_index(files), {}, search.stale(), config.root, source_dirs)
+    files = search.with_index(files)
+    report = write_site(out, files, {}, search.stale(), config.root, source_dirs, stop)
     keys |= search.made
     records = {p: r for p, r in last.outputs.items() if p not in report.removed}
     for path, stat in report.stats.items():
@@ -154,6 +158,7 @@ def apply_edits(
         written=written,
         unchanged=len(records) - 1 - written,
         removed=len(report.removed),
+        changed=(*report.written, *report.removed),
     )
     window = (date.fromisoformat(last.holds_from), date.fromisoformat(last.holds_until))
     save_state(cache, out, inputs, window, result, records, last.outputs, last.site_key)

@@ -12,6 +12,7 @@ __all__ = [
     "WARNING",
     "B12Error",
     "BuildError",
+    "BuildStopped",
     "ConfigError",
     "ContentError",
     "Problem",
@@ -129,3 +130,8 @@ class WriteError(B12Error):
 
 class UpdateInterrupted(KeyboardInterrupt):
     """Stopped while committed files were moved into the output; the next build finishes."""
+
+
+class BuildStopped(Exception):
+    """A build was asked to stop before it changed the output (``b12site serve`` does, when a
+    new edit comes in while the search index is being made)."""

@@ -52,7 +52,7 @@ from typing import Any
 from urllib.parse import quote
 
 from b12site.errors import ERROR, WARNING, Problem
-from b12site.findings import OFF, Override, Rule
+from b12site.findings import OFF, VALIDITY_RULES, Override, Rule
 
 __all__ = [
     "JSON_VERSION",
@@ -66,6 +66,7 @@ __all__ = [
     "github_command",
     "human",
     "human_override",
+    "one_line",
     "override_dict",
     "plural",
     "scope",
@@ -166,6 +167,14 @@ def human_override(override: Override) -> str:
         return f"{text} — {override.reason}" if override.reason else text
     text = f"{_where(override)}: {override.rule} → {override.severity}{only}"
     return f"{text}: {override.reason}" if override.reason else text
+
+
+def one_line(problem: Problem) -> str:
+    """A problem as build prints it: warnings say so, and a rule that can be turned off is
+    named (``content/a.md:4: title: … [rule-id]``)."""
+    named = problem.rule and problem.rule not in VALIDITY_RULES
+    text = f"{problem} [{problem.rule}]" if named else str(problem)
+    return text if problem.is_error else f"warning: {text}"
 
 
 def summary_line(problems: Sequence[Problem], files_checked: int) -> str:

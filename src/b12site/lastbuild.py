@@ -43,6 +43,7 @@ class BuildResult:
     unchanged: int
     removed: int
     seconds: float
+    changed: tuple[str, ...] = ()  # the output files written or removed (never stored)
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def nothing_changed(
     if not last.left_as_is(present):
         return None  # a file changed, went missing or was added since
     unchanged = len(last.outputs) - 1
-    return replace(last.result, output=out, written=0, unchanged=unchanged, removed=0)
+    return replace(last.result, output=out, written=0, unchanged=unchanged, removed=0, changed=())
 
 
 def save_state(
@@ -120,7 +121,7 @@ def save_state(
         "inputs": inputs,
         "from": window[0].isoformat(),
         "until": window[1].isoformat(),
-        "result": codec.encode(result),
+        "result": codec.encode(replace(result, changed=())),
         "site_key": site_key,
     }
     cache.save({f"state:{out}": json.dumps(state)}, (), (), str(out), records, since)

@@ -1,11 +1,16 @@
 """Site search: a Pagefind index of every article and plain page in bundles (``bundles.py``),
-each made before the output is swapped in, and kept while none of its pages changed."""
+each made before the output is swapped in, and kept while none of its pages changed.
+
+A build may leave the index for later (``b12site serve`` shows an edit first): its bundles
+then stay as they are, recorded with the keys they were made with, so the next build that
+indexes finds them out of date and makes them anew."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,7 +21,7 @@ from pagefind_bin import get_executable  # type: ignore[import-untyped]
 
 from b12site.bundles import SEARCH_DIR, bundle_dir, bundles
 from b12site.cache import OutputRecord
-from b12site.errors import BuildError
+from b12site.errors import BuildError, BuildStopped
 from b12site.keys import digest_of
 from b12site.plan import Output
 from b12site.writer import safe_join, scratch_folder
@@ -29,6 +34,7 @@ NOT_SEARCHED = "sup.citation, .backlinks, .toc, .breadcrumbs, .article__footer, 
 # Pagefind's other interfaces, which the search page does not load (about 280 KB a bundle)
 UNUSED = ("pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
 TIMEOUT = 600  # seconds: Pagefind indexes about 1,500 pages a second
+STOP_POLL = 0.05  # seconds between looks at the stop signal while Pagefind runs
 
 
 def pagefind_executable() -> Path:
@@ -56,6 +62,8 @@ class SearchIndex:
     previous: Mapping[str, OutputRecord]
     present: Mapping[str, tuple[int, int]] | None  # None: as the last build left the output
     jobs: int = 1
+    later: bool = False  # leave every bundle as it is, to be made by a later build
+    stop: threading.Event | None = None  # set: stop making bundles, and the build
     made: dict[str, str] = field(default_factory=dict)  # after ``with_index``: file -> key
 
     @cached_property
@@ -86,19 +94,22 @@ class SearchIndex:
         for bundle in self.bundles:
             files = self._previous_files(bundle)
             key = self.key(bundle)
-            if not files or any(record.key != key for record in files.values()):
+            if not files or (not self.later and any(r.key != key for r in files.values())):
                 continue
             stats = {
                 p: (r.size, r.mtime_ns) if self.present is None else self.present.get(p)
                 for p, r in files.items()
             }
             if all(stats[p] == (r.size, r.mtime_ns) for p, r in files.items()):
-                kept |= {p: (key, stats[p]) for p in files}
+                # left for later: each file keeps the key it was made with
+                kept |= {p: (r.key if self.later else key, stats[p]) for p, r in files.items()}
         return kept
 
     @property
     def todo(self) -> list[int]:
         """The bundles to make anew."""
+        if self.later:
+            return []
         kept_dirs = {p.split("/", 2)[1] for p in self.kept}
         return [b for b in self.bundles if str(b) not in kept_dirs]
 
@@ -142,7 +153,7 @@ class SearchIndex:
                     target.write_bytes(fresh[path])
                 else:
                     _link_or_copy(safe_join(self.out, path), target)
-            _run_pagefind(site, folder)
+            _run_pagefind(site, folder, self.stop)
             return {
                 bundle_dir(bundle) + file.relative_to(folder).as_posix(): file.read_bytes()
                 for file in sorted(folder.rglob("*"))
@@ -162,22 +173,42 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _run_pagefind(site: Path, bundle: Path) -> None:
+def _run_pagefind(site: Path, bundle: Path, stop: threading.Event | None) -> None:
     """Index ``site`` into ``bundle``; a failure is a build error with Pagefind's message."""
     command = [
         str(pagefind_executable()),
         *("--site", str(site), "--output-path", str(bundle)),
-        *("--exclude-selectors", NOT_SEARCHED),
+        *("--exclude-selectors", NOT_SEARCHED, "--silent"),
     ]
+    if stop is not None and stop.is_set():
+        raise BuildStopped()
     try:
-        done = subprocess.run(
-            [*command, "--silent"], capture_output=True, text=True, timeout=TIMEOUT, check=False
-        )
+        with subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        ) as process:
+            stdout, stderr = _wait(process, stop)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise BuildError(f"cannot make the search index: Pagefind did not run: {exc}") from exc
-    if done.returncode != 0 or not (bundle / "pagefind.js").is_file():
-        said = (done.stderr or done.stdout).strip().splitlines()[-3:]
+    if process.returncode != 0 or not (bundle / "pagefind.js").is_file():
+        said = (stderr or stdout).strip().splitlines()[-3:]
         raise BuildError("cannot make the search index: Pagefind failed: " + " | ".join(said))
+
+
+def _wait(process: subprocess.Popen[str], stop: threading.Event | None) -> tuple[str, str]:
+    """Pagefind's output once it ends; it is ended early when ``stop`` is set, or it runs
+    past the time limit."""
+    waited = 0.0
+    while True:
+        try:
+            return process.communicate(timeout=STOP_POLL)
+        except subprocess.TimeoutExpired:
+            waited += STOP_POLL
+            if (stop is not None and stop.is_set()) or waited >= TIMEOUT:
+                process.kill()
+                process.communicate()
+                if waited >= TIMEOUT:
+                    raise
+                raise BuildStopped() from None
 
 
 def _version() -> str:

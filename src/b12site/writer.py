@@ -6,11 +6,12 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from b12site.errors import UpdateInterrupted, WriteError, display_path
+from b12site.errors import BuildStopped, UpdateInterrupted, WriteError, display_path
 
 __all__ = [
     "MARKER",
@@ -88,6 +89,7 @@ def write_site(
     delete: Iterable[str],
     root: Path,
     source_dirs: Iterable[Path] = (),
+    stop: threading.Event | None = None,
 ) -> WriteReport:
     """Bring ``out`` up to date, touching only what changed; return the stat of every file given.
 
@@ -96,7 +98,8 @@ def write_site(
     beside ``out`` first; only then, once every folder to change is known to be writable,
     does a journal mark the commit, and they are moved in. A build that fails or is stopped
     before that leaves ``out`` as it was; one stopped while moving files in is finished by
-    the next build (``recover``).
+    the next build (``recover``). A ``stop`` set before the commit ends the update there
+    (``BuildStopped``), with ``out`` as it was.
     """
     out = check_output(out, root, source_dirs)
     recover(out)
@@ -104,7 +107,9 @@ def write_site(
     staging = _make_staging(out)
     committed = False
     try:
-        given, moves = _stage(out, staging, files, static_files, fresh, root)
+        given, moves = _stage(out, staging, _until(stop, files), static_files, fresh, root)
+        if stop is not None and stop.is_set():
+            raise BuildStopped()
         removals = [] if fresh else _removals(delete, given, static_files)
         _write(staging / MARKER, _MARKER_TEXT)
         if fresh:
@@ -134,6 +139,19 @@ def write_site(
         raise
     stats = {rel: _stat(safe_join(out, rel)) for rel in (*given, *static_files, MARKER)}
     return WriteReport(stats, tuple(moves), tuple(removals))
+
+
+def _until(
+    stop: threading.Event | None, files: Iterable[tuple[str, bytes]]
+) -> Iterable[tuple[str, bytes]]:
+    """The files, until ``stop`` is set."""
+    if stop is None:
+        yield from files
+        return
+    for item in files:
+        if stop.is_set():
+            raise BuildStopped()
+        yield item
 
 
 def _removals(
