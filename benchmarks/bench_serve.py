@@ -83,7 +83,8 @@ def running(name: str, command: list[str], cwd: Path, ready: str) -> Iterator[li
             time.sleep(0.1)
         yield lines
     finally:
-        os.killpg(process.pid, signal.SIGINT)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:

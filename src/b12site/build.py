@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial, wraps
@@ -18,8 +19,8 @@ from b12site import codec
 from b12site.cache import CACHE_DIR, DATABASE, Cache, OutputRecord, open_cache
 from b12site.cards import Site
 from b12site.dates import build_date
-from b12site.edits import apply_edits, edited_documents
-from b12site.errors import ContentError, Problem
+from b12site.edits import Edited, apply_edits, edited_documents, index_only
+from b12site.errors import B12Error, BuildStopped, ContentError, Problem
 from b12site.keys import content_key, date_window, digest_of, site_key
 from b12site.lastbuild import (
     STATIC_KEY,
@@ -32,7 +33,7 @@ from b12site.lastbuild import (
     save_state,
 )
 from b12site.models import RenderedArticle, RenderedPage, SiteConfig
-from b12site.outputs import outdated, render_outputs
+from b12site.outputs import outdated, prepare, render_outputs
 from b12site.plan import pager_slugs, plan_site
 from b12site.search import SearchIndex, indexed_pages
 from b12site.settings import load_settings
@@ -51,7 +52,15 @@ from b12site.writer import (
     write_site,
 )
 
-__all__ = ["BuildResult", "Content", "build", "collecting_less", "entry_digests", "load_site"]
+__all__ = [
+    "BuildResult",
+    "Content",
+    "build",
+    "collecting_less",
+    "entry_digests",
+    "load_site",
+    "prepare_process",
+]
 
 
 @dataclass(frozen=True)
@@ -147,7 +156,16 @@ def _edits_only(
 ) -> BuildResult | None:
     """The update when only some documents changed and none changed a card, else None."""
     config = found.config
-    edited = edited_documents(
+    edited: Edited | None = None
+    if (
+        last is not None
+        and last.inputs == found.inputs_later
+        and not found.later.search
+        and last.holds_on(today)
+        and last.left_as_is(found.present)
+    ):  # the same inputs as a build that left the search index for later
+        edited = index_only(last, cache)
+    edited = edited or edited_documents(
         last,
         found.sources,
         found.static_keys,
@@ -198,6 +216,7 @@ class Survey:
     present: dict[str, tuple[int, int]]  # every file in the output now
     key: str  # settings, templates, version and drafts
     inputs: str  # all of the above that decides the output, as one digest
+    inputs_later: str  # the same for a build that leaves the search index for later
     later: Later = Later()
 
 
@@ -221,15 +240,26 @@ def _survey(
     static = collect_static([THEME_DIR / "static", config.static_dir])
     static_keys = {rel: f"{STATIC_KEY}{path}:{_stat_text(path)}" for rel, path in static.items()}
     key = site_key(config, drafts)
-    inputs = digest_of(
+    parts = (
         key,
         str(out),
         *(f"{s.shown}:{s.size}:{s.mtime_ns}" for s in sources),
         *static_keys.values(),
-        "search later" if later.search else "",  # so the next build that indexes does not stop
     )
+    inputs_later = digest_of(*parts, "search later")  # the next build that indexes goes on
+    inputs = inputs_later if later.search else digest_of(*parts, "")
     return Survey(
-        config, out, sources, scanned.problems, static, static_keys, present, key, inputs, later
+        config,
+        out,
+        sources,
+        scanned.problems,
+        static,
+        static_keys,
+        present,
+        key,
+        inputs,
+        inputs_later,
+        later,
     )
 
 
@@ -250,6 +280,7 @@ def _full_build(
         [*found.problems, *loaded.problems],
         partial(assemble, config, loaded.entries, today, drafts, partial(cached_related, cache)),
     )
+    _stop_if_asked(found)
     plan = plan_site(site, entry_digests(loaded.entries))
     cache.remember({"pager": json.dumps(pager_slugs(site), sort_keys=True)})  # for edits
     from b12site.verdict import site_verdict  # the rules: imported only when judging
@@ -257,6 +288,7 @@ def _full_build(
     verdict = site_verdict(site, loaded.entries, [*(o.path for o in plan), *found.static])
     if stops := verdict.blocking(strict):
         raise ContentError(list(stops), [p for p in verdict.findings if p not in stops])
+    _stop_if_asked(found)
     previous = previous_outputs(last, found.present)
     todo, keys, kept = outdated(plan, found.key, previous, found.present.get)
     documents = partial(_document, {e.key: e for e in loaded.entries}, cache, config, today)
@@ -290,6 +322,25 @@ def _full_build(
     window = date_window(loaded.entries, today, undated)
     save_state(cache, out, found.inputs, window, result, records, previous, found.key)
     return result
+
+
+def prepare_process(config_path: Path, base_url: str | None, drafts: bool) -> None:
+    """Ready this process to rebuild at once: its renderer made and its templates compiled,
+    and one content file read, so that Markdown and validation are set up (a full build does
+    both in worker processes). Problems are left to the next build to report."""
+    config = load_settings(config_path, base_url, open_cache(Path(), enabled=False))
+    prepare(config, site_key(config, drafts))
+    found = scan(config.content_dir, config.root).sources
+    if found:
+        first = min(found, key=lambda source: source.size)
+        with suppress(B12Error):
+            process_source(first.path, first.kind, config, build_date())
+
+
+def _stop_if_asked(found: Survey) -> None:
+    """End the build here if it was asked to stop (it has not changed the output yet)."""
+    if found.later.stop is not None and found.later.stop.is_set():
+        raise BuildStopped()
 
 
 def load_site(

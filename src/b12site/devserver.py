@@ -1,246 +1,31 @@
-"""The HTTP server of ``b12site serve``: the output folder as a host serves it, plus live reload."""
+"""The HTTP server of ``b12site serve``: what ``answers.py`` gives each path, sent with the site's
+headers and no caching, and the event stream that tells open pages of each rebuild."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import html
 import http.server
-import importlib.resources
 import json
-import mimetypes
 import select
 import socket
 import socketserver
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-from b12site.errors import B12Error, WriteError
-from b12site.headers import HeaderRule, headers_for, parse_headers_file
-from b12site.static import WELL_KNOWN
+from b12site.answers import ENDPOINTS, TEXT, Reply, SiteAnswers
+from b12site.errors import B12Error
+from b12site.headers import headers_for
 from b12site.updates import Update, Updates
-from b12site.writer import safe_join
 
-__all__ = ["ENDPOINTS", "PING_SECONDS", "DevServer"]
+__all__ = ["PING_SECONDS", "DevServer"]
 
-ENDPOINTS = "__b12site/"  # under the base path: live.js, live.css and the event stream
 PING_SECONDS = 15.0
 _POLL = 0.2  # how often an event stream checks that the server and its client are still there
-_HTML = "text/html; charset=utf-8"
-_TEXT = "text/plain; charset=utf-8"
-_TYPES = {
-    ".html": _HTML,
-    ".htm": _HTML,
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".svg": "image/svg+xml",
-    ".wasm": "application/wasm",
-    ".xml": "application/xml",
-    ".txt": _TEXT,
-    ".pf_meta": "application/octet-stream",  # pagefind's index files
-    ".pf_index": "application/octet-stream",
-    ".pf_fragment": "application/octet-stream",
-    ".pagefind": "application/octet-stream",
-}
-_PAGE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-</head>
-<body>
-<main>
-<h1>{title}</h1>
-{text}
-</main>
-</body>
-</html>
-"""
-_NOT_BUILT = _PAGE.format(
-    title="Not built yet",
-    text="<p>There is no page here because the site has not been built yet. The terminal "
-    "running b12site serve says what stopped the build; this page reloads by itself once a "
-    "build succeeds.</p>",
-).encode()
-
-
-@dataclass(frozen=True)
-class _Reply:
-    """A whole answer to a request, before the server's and the site's headers are added."""
-
-    status: int
-    content_type: str = _TEXT
-    body: bytes = b""
-    headers: tuple[tuple[str, str], ...] = ()
-
-
-class _Site:
-    """What the server answers for each URL path of the output folder."""
-
-    def __init__(self, out: Path, base: str, updates: Updates) -> None:
-        self.out = out
-        self.base = base
-        self.updates = updates
-        self._lock = threading.Lock()
-        self._rules_key: tuple[int, int, int] | None = None
-        self._rules: tuple[tuple[HeaderRule, ...], str] = ((), "")
-
-    def rules(self) -> tuple[tuple[HeaderRule, ...], str]:
-        """The output's ``_headers`` rules, read again when the file changes, and why they
-        cannot be read ("" when they can)."""
-        path = self.out / "_headers"
-        try:
-            st = path.stat()
-            key: tuple[int, int, int] | None = (st.st_mtime_ns, st.st_size, st.st_ino)
-        except OSError:
-            key = None
-        with self._lock:
-            if key != self._rules_key:
-                self._rules_key, self._rules = key, _read_rules(path) if key else ((), "")
-            return self._rules
-
-    def reply(self, path: str, query: str) -> _Reply:
-        """The answer to a GET of ``path`` (as sent, still percent-encoded)."""
-        base = self.base
-        if path == "/" and base != "/":
-            return _redirect(302, base)
-        if path + "/" == base:
-            return _redirect(301, base + (f"?{query}" if query else ""))
-        if path.startswith(base + ENDPOINTS):
-            return self._asset(path.removeprefix(base + ENDPOINTS))
-        rel = _relative(path, base)
-        if rel is None:
-            return self._missing(("404.html",))
-        problem = self.rules()[1]
-        if problem:
-            return self._broken_headers(problem, _would_be(rel))
-        target = self._file(rel)
-        if target is not None and target.is_dir():
-            if not path.endswith("/"):
-                return _redirect(301, path + "/" + (f"?{query}" if query else ""))
-            target, rel = target / "index.html", rel + "index.html"
-        elif path.endswith("/"):
-            target = None
-        number = self.updates.current().number  # before reading: a later build reloads
-        data = _read(target) if target is not None else None
-        if data is None:
-            return self._missing((_would_be(rel), "404.html"))
-        content_type = _content_type(rel)
-        if content_type == _HTML:
-            return self._html(200, data, (rel,), number)
-        return _Reply(200, content_type, data)
-
-    def _file(self, rel: str) -> Path | None:
-        """The path of ``rel`` inside the output, or None if it would lead outside."""
-        if not rel:
-            return self.out
-        try:
-            return safe_join(self.out, rel)
-        except WriteError:
-            return None
-
-    def _missing(self, files: tuple[str, ...]) -> _Reply:
-        """The site's 404 page (or a built-in one before the first build), status 404."""
-        number = self.updates.current().number
-        page = self._file("404.html")
-        return self._html(404, (_read(page) if page else None) or _NOT_BUILT, files, number)
-
-    def _broken_headers(self, problem: str, file: str) -> _Reply:
-        """Instead of a page served without the site's headers: why they cannot be read."""
-        number = self.updates.current().number
-        page = _PAGE.format(
-            title="The site's headers cannot be read",
-            text="<p>The built site's _headers file has a line that hosts cannot read either, "
-            f"so no page is served until it is fixed: {html.escape(problem)}</p>"
-            "<p>Fix the _headers template and save; this page reloads by itself.</p>",
-        )
-        return self._html(500, page.encode(), (file, "_headers"), number)
-
-    def _asset(self, name: str) -> _Reply:
-        """The live-reload script and its overlay's style, from the package."""
-        if name not in ("live.js", "live.css"):
-            return self._missing(("404.html",))
-        data = importlib.resources.files("b12site").joinpath("live", name).read_bytes()
-        return _Reply(200, _content_type(name), data)
-
-    def _html(self, status: int, page: bytes, files: tuple[str, ...], number: int) -> _Reply:
-        """An HTML answer with the live-reload script added."""
-        attributes = {
-            "src": f"{self.base}{ENDPOINTS}live.js",
-            "data-run": self.updates.run,
-            "data-update": str(number),
-            "data-files": " ".join(files),
-            "data-base": self.base,
-        }
-        shown = " ".join(f'{k}="{html.escape(v)}"' for k, v in attributes.items())
-        return _Reply(status, _HTML, _inject(page, f"<script {shown} defer></script>".encode()))
-
-
-def _read_rules(path: Path) -> tuple[tuple[HeaderRule, ...], str]:
-    """The rules of a ``_headers`` file, or none and why."""
-    try:
-        return parse_headers_file(path.read_text("utf-8")), ""
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        return (), str(exc)
-
-
-def _read(path: Path) -> bytes | None:
-    """The bytes of a file, or None if it is not a readable file."""
-    try:
-        return path.read_bytes() if path.is_file() else None
-    except OSError:
-        return None
-
-
-def _relative(path: str, base: str) -> str | None:
-    """The output path a URL path names, percent-decoded ("" for the base, ending in "/" for
-    a folder); None for a path outside the base or one no file of the site could have."""
-    if not path.startswith(base):
-        return None
-    raw = path[len(base) :].split("/")
-    parts = []
-    for index, segment in enumerate(raw):
-        try:
-            part = unquote(segment, errors="strict")
-        except UnicodeDecodeError:
-            return None
-        if (not part and index < len(raw) - 1) or any(c in part for c in "/\\\x00"):
-            return None
-        if part.startswith(".") and not (index == 0 and part == WELL_KNOWN):
-            return None  # "." and ".." as well as hidden files such as the .b12site marker
-        parts.append(part)
-    return "/".join(parts)
-
-
-def _would_be(rel: str) -> str:
-    """The output file a path would be served from, had it been built."""
-    if not rel or rel.endswith("/"):
-        return rel + "index.html"
-    return rel if "." in rel.rsplit("/", 1)[-1] else rel + "/index.html"
-
-
-def _content_type(name: str) -> str:
-    """The Content-Type of a file, by its name."""
-    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    return _TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
-
-
-def _inject(page: bytes, tag: bytes) -> bytes:
-    """The page with ``tag`` right before ``</head>``, or at the end if it has none."""
-    at = page.lower().find(b"</head>")
-    return page + tag if at < 0 else page[:at] + tag + page[at:]
-
-
-def _redirect(status: int, location: str) -> _Reply:
-    return _Reply(status, headers=(("Location", location),))
 
 
 def _split(target: str) -> tuple[str, str]:
@@ -290,15 +75,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         """A short plain answer; a method other than GET and HEAD is not allowed (405)."""
         if code == 501:
             body = b"Only GET and HEAD requests are answered.\n"
-            reply = _Reply(405, _TEXT, body, (("Allow", "GET, HEAD"),))
+            reply = Reply(405, TEXT, body, (("Allow", "GET, HEAD"),))
         else:
             text = message or self.responses.get(code, ("Error",))[0]
-            reply = _Reply(code, body=f"{code} {text}\n".encode("latin-1", "replace"))
+            reply = Reply(code, body=f"{code} {text}\n".encode("latin-1", "replace"))
         self.close_connection = True
         path = _split(getattr(self, "path", ""))[0]
         self._send(reply, path, getattr(self, "command", "") != "HEAD")
 
-    def _send(self, reply: _Reply, path: str, send_body: bool) -> None:
+    def _send(self, reply: Reply, path: str, send_body: bool) -> None:
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
@@ -382,7 +167,7 @@ class _Server(http.server.ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_port = False
 
-    def __init__(self, address: tuple[str, int], site: _Site) -> None:
+    def __init__(self, address: tuple[str, int], site: SiteAnswers) -> None:
         self.site = site
         self.closing = threading.Event()
         self._requests: set[threading.Thread] = set()
@@ -431,7 +216,7 @@ class DevServer:
         base = "/" + "/".join(p for p in base_path.split("/") if p) + "/"
         base = "/" if base == "//" else base
         try:
-            self._server = _Server((host, port), _Site(out, base, updates))
+            self._server = _Server((host, port), SiteAnswers(out, base, updates))
         except (OSError, OverflowError) as exc:
             raise B12Error(_bind_problem(host, port, exc)) from exc
         self.port: int = self._server.server_address[1]

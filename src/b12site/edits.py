@@ -34,7 +34,7 @@ from b12site.writer import write_site
 
 LINK_RULES = frozenset({BROKEN_LINK.id, BROKEN_ANCHOR.id})
 
-__all__ = ["MOST_EDITS", "Edited", "apply_edits", "edited_documents"]
+__all__ = ["MOST_EDITS", "Edited", "apply_edits", "edited_documents", "index_only"]
 
 T = TypeVar("T", list, dict)  # type: ignore[type-arg]
 MOST_EDITS = 32  # more edited files than this take the full path
@@ -119,6 +119,15 @@ def edited_documents(
     if searched is None:
         return None
     return Edited(tuple(rows), entries, tuple(outputs), warnings, tuple(searched))
+
+
+def index_only(last: LastBuild, cache: Cache) -> Edited | None:
+    """No edit at all since a build that left the search index for later: only the index's
+    bundles are to be made (``apply_edits`` makes those whose pages changed)."""
+    searched = _stored(cache, "search", list)
+    if searched is None:
+        return None
+    return Edited((), {}, (), last.result.warnings, tuple(searched))
 
 
 def apply_edits(

@@ -76,6 +76,19 @@ def _setup(config: SiteConfig, site_key: str) -> None:
         _WORKER["site_key"], _WORKER["renderer"] = site_key, Renderer(config)
 
 
+def prepare(config: SiteConfig, site_key: str) -> None:
+    """Make this process's renderer and compile every template now, so that the next pages
+    rendered in this process start at once (``b12site serve`` does this after its first
+    build, whose pages were rendered by worker processes)."""
+    from b12site.render import Renderer
+
+    _setup(config, site_key)
+    renderer = _WORKER["renderer"]
+    assert isinstance(renderer, Renderer)
+    for name in renderer.env.list_templates():
+        renderer.env.get_template(name)
+
+
 def _render(task: tuple[Output, str]) -> bytes:
     """In a worker: decode the document and render one output."""
     from b12site.render import Renderer

@@ -18,13 +18,13 @@ import threading
 import time
 import webbrowser
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from ipaddress import ip_address
 from pathlib import Path
 from types import FrameType
 
-from b12site.build import BuildResult, build
+from b12site.build import BuildResult, build, prepare_process
 from b12site.cache import CACHE_DIR
 from b12site.config import load_config
 from b12site.devserver import DevServer
@@ -38,6 +38,8 @@ from b12site.workers import no_progress
 __all__ = ["SERVE_DIR", "ServeOptions", "serve"]
 
 SERVE_DIR = "serve"  # the served site, inside the build cache folder
+INDEX_AFTER = 1.0  # seconds without a save before the search index is made: the open pages
+# reload first, and a quick series of saves is indexed once
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ class Rebuilds:
         index_due = False
         try:
             index_due = self._build(None)
+            with suppress(B12Error):
+                prepare_process(self.options.config, self.base_url, self.options.drafts)
         finally:
             self.first_done.set()
         while not self._closing.is_set():
@@ -140,13 +144,15 @@ class Rebuilds:
                 index_due = not self._index()
 
     def _take(self, wait: bool) -> frozenset[Changed]:
-        """Every save waiting (when ``wait``, once one comes or the server closes)."""
+        """Every save waiting: when ``wait``, once one comes or the server closes; else
+        once one comes within ``INDEX_AFTER`` seconds, or none."""
         found: set[Changed] = set()
+        until = time.monotonic() + INDEX_AFTER
         while not found and not self._closing.is_set():
             try:
-                found |= self._saves.get(timeout=0.2 if wait else 0)
+                found |= self._saves.get(timeout=0.2)
             except queue.Empty:
-                if not wait:
+                if not wait and time.monotonic() >= until:
                     break
         while True:
             try:
